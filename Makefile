@@ -1,0 +1,58 @@
+# The README's two commands: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SYS_STAMP := var/.system-packages
+# What WeasyPrint and the PDF reports need, PostgreSQL for the test run, LibreOffice-free.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+	postgresql-15 poppler-utils
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-postgres setup system-packages lint demo clean
+
+run: setup
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_demo
+	@echo "服务已启动： http://$(HOST):$(PORT)/admin/"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite:
+	$(PY) -m pytest
+
+test-postgres:
+	.ci/with-postgres $(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+setup: $(STAMP) $(SYS_STAMP)
+
+$(VENV)/bin/python:
+	python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+
+$(STAMP): $(VENV)/bin/python requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+# System packages are installed when we can (root, or sudo without a password);
+# otherwise we say what is missing and go on.
+$(SYS_STAMP):
+	@mkdir -p var
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "安装系统软件包：$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
+	  if [ "$$SUDO" = none ]; then echo "请以 root 身份安装：apt-get install $$missing"; \
+	  else $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; fi; \
+	fi
+	@touch $(SYS_STAMP)
+
+clean:
+	rm -rf $(VENV) var db.sqlite3

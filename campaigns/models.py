@@ -1,0 +1,1 @@
+"""Publicity campaigns, policy cards, home visits and mentoring (later issues)."""

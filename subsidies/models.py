@@ -1,0 +1,1 @@
+"""Aid policies, entitlements and disbursement ledgers (later issues)."""
