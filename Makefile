@@ -10,12 +10,16 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-no
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres setup system-packages lint demo clean
+.PHONY: run test test-sqlite test-postgres setup system-packages lint demo clean e2e e2e-browser
 
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo
-	@echo "服务已启动： http://$(HOST):$(PORT)/admin/"
+	@echo "服务已启动： http://$(HOST):$(PORT)/admin/ （后台任务进程随之启动，Ctrl+C 一并停止）"
+	@# The task worker (export centre) runs beside the web server and is stopped with it.
+	@# --no-reload: the autoreloader's child would outlive a killed parent.
+	@DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
@@ -31,7 +35,7 @@ test-postgres:
 lint: setup
 	$(VENV)/bin/ruff check .
 
-setup: $(STAMP) $(SYS_STAMP)
+setup: $(STAMP) $(SYS_STAMP) e2e-browser
 
 $(VENV)/bin/python:
 	python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -53,6 +57,19 @@ $(SYS_STAMP):
 	  else $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; fi; \
 	fi
 	@touch $(SYS_STAMP)
+
+# The real-browser tests (tests/e2e, part of `make test`) drive Debian's Chromium.
+# Never `playwright install`: it downloads a browser build, which fails here.
+e2e-browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "安装 Chromium（端到端测试用）"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi; \
+	  if [ "$$SUDO" = none ]; then echo "请以 root 身份安装：apt-get install chromium"; \
+	  else $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; fi; \
+	fi
+
+e2e: setup
+	$(PY) -m pytest -m e2e tests/e2e
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

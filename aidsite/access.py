@@ -47,8 +47,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "students.change_village",
         "subsidies.view_*",
         "subsidies.export_*",
+        # The aid-list workflow (issue 3): compute, override, approve; never the policies.
+        "subsidies.add_entitlement",
+        "subsidies.change_entitlement",
+        "subsidies.approve_entitlement",
+        "subsidies.*_entitlementoverride",
+        "subsidies.add_entitlementapproval",
+        # Disbursement ledgers (issue 4): prepare, approve (four-eyes), reverse, bank results.
+        "subsidies.prepare_disbursementbatch",
+        "subsidies.approve_disbursementbatch",
+        "subsidies.reverse_ledgerentry",
+        "subsidies.import_bankresult",
+        "subsidies.*_paymentaccount",
         "campaigns.view_*",
         "campaigns.export_*",
+        # The township organises its publicity campaigns (phases, leading group, kindergartens).
+        "campaigns.*_campaign",
+        "campaigns.*_campaignphase",
+        "campaigns.*_campaignmember",
     ],
     Role.DIRECTOR: [
         "students.view_student",
@@ -161,12 +177,27 @@ def _scope_q(model: type[models.Model], paths: tuple[str, ...], value: int) -> t
     return q, multivalued
 
 
+# Reference data every role reads whatever its scope (the school calendar); the
+# model permissions still decide who may see or change it.
+SHARED_MODELS: set[str] = {"students.schoolyear", "students.term"}
+# The county's aid policies are read by every role (the model permissions keep them county-edited).
+SHARED_MODELS |= {
+    "subsidies.policy",
+    "subsidies.policytier",
+    "subsidies.policystageamount",
+    "subsidies.policydailyrate",
+    "subsidies.policycategory",
+}
+
+
 def scope_queryset(user: UserLike, queryset: QuerySet[Any]) -> QuerySet[Any]:
     """`queryset` restricted to what `user` may see (deny by default)."""
     scope = user_scope(user)
     if scope.everything:
         return queryset
     model = queryset.model
+    if scope.role is not None and model._meta.label_lower in SHARED_MODELS:
+        return queryset
     if scope.township_id is not None:
         paths = getattr(model, "scope_township_paths", None)
         value = scope.township_id

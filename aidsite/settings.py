@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "pgtrigger",
+    "django_tasks",
+    "django_tasks_db",
     "aidsite",
     "students",
     "subsidies",
@@ -203,6 +205,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# Photos of home visits and campaign activities (campaigns.photos): images only, capped.
+CAMPAIGN_PHOTO_MAX_BYTES = int(os.environ.get("CAMPAIGN_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+
 # Who to call about aid, printed on notices and cards.
 AID_OFFICE_NAME = os.environ.get("AID_OFFICE_NAME", "县教育和体育局学生资助管理中心")
 AID_OFFICE_PHONE = os.environ.get("AID_OFFICE_PHONE", "0537-6861234")
+
+# Background jobs (SECURITY F2): django-tasks with its database backend, so no extra
+# server is needed; `manage.py db_worker` runs them (`make run` starts it). Tests
+# switch to the immediate backend in tests/conftest.py.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Finished export files are deleted after this many days (purge_exports, and on listing).
+EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))

@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
+
+from aidsite import views
 
 admin.site.site_header = "乡镇教育资助管理系统"
 admin.site.site_title = "教育资助管理"
@@ -8,5 +10,11 @@ admin.site.index_title = "工作台"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("exports/", views.export_centre, name="export_centre"),
+    path("exports/start/<slug:kind>/", views.export_start, name="export_start"),
+    path("exports/<int:pk>/row/", views.export_job_row, name="export_job_row"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("ledgers/", include("subsidies.ledger_urls")),
     path("admin/", admin.site.urls),
+    path("portal/", include("campaigns.urls")),
 ]

@@ -1,0 +1,131 @@
+"""Users, their role and scope, and the access log, in the back office; the admin index layout."""
+
+from __future__ import annotations
+
+from types import MethodType
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from aidsite.models import AccessLog, StaffProfile
+from aidsite.scoped_admin import ScopedAdminMixin, ScopedModelAdmin
+
+User = get_user_model()
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(ScopedModelAdmin):
+    list_display = ("user", "role", "township", "school")
+    list_filter = ("role", "township")
+    list_select_related = ("user", "township", "school")
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    autocomplete_fields = ("user", "township", "school")
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ScopedModelAdmin):
+    """Append-only: nobody adds, changes or deletes entries here, the county admin included."""
+
+    list_display = ("at", "user", "action", "what", "row_count")
+    list_filter = ("action",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "what")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class StaffProfileInline(ScopedAdminMixin, admin.StackedInline):
+    model = StaffProfile
+    can_delete = False
+    fk_name = "user"
+    verbose_name = _("角色与范围")
+    verbose_name_plural = _("角色与范围")
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    list_display = ("username", "last_name", "first_name", "role", "is_active", "last_login")
+    list_filter = ("is_active", "staff_profile__role", "groups")
+    list_select_related = ("staff_profile",)
+    inlines = (StaffProfileInline,)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):  # type: ignore[no-untyped-def]
+        readonly = list(super().get_readonly_fields(request, obj))
+        # Only a superuser hands out superuser status or single permissions; roles are groups.
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+    @admin.display(description=_("角色"), ordering="staff_profile__role")
+    def role(self, obj: Any) -> str:
+        profile = getattr(obj, "staff_profile", None)
+        return str(profile.get_role_display()) if profile else "—"
+
+
+# --- the index page ------------------------------------------------------------------------
+
+# Staff look for the registry first, then places and schools, the calendar, and the
+# system pages last. Models not named here keep Django's grouping by app, after these.
+INDEX_SECTIONS: list[tuple[str, list[str]]] = [
+    (_("学生名册"), ["students.student", "students.household", "students.enrollment"]),
+    (_("乡镇、村与学校"), ["students.township", "students.village", "students.school"]),
+    (_("学年与学期"), ["students.schoolyear", "students.term"]),
+    (
+        _("用户与权限"),
+        ["auth.user", "aidsite.staffprofile", "auth.group", "aidsite.accesslog"],
+    ),
+]
+
+
+def _grouped_app_list(self: admin.AdminSite, request: HttpRequest, app_label: str | None = None):  # type: ignore[no-untyped-def]
+    app_list = admin.AdminSite.get_app_list(self, request, app_label)
+    if app_label is not None:
+        return app_list
+    by_label: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for app in app_list:
+        for model in app["models"]:
+            by_label[f"{app['app_label']}.{model['object_name'].lower()}"] = (app, model)
+    sections: list[dict[str, Any]] = []
+    placed: set[str] = set()
+    for name, labels in INDEX_SECTIONS:
+        found = [(label, by_label[label]) for label in labels if label in by_label]
+        if not found:
+            continue
+        first_app = found[0][1][0]
+        sections.append(
+            {
+                **first_app,
+                "name": name,
+                "models": [model for _label, (_app, model) in found],
+            }
+        )
+        placed.update(label for label, _found in found)
+    for app in app_list:
+        rest = [
+            m
+            for m in app["models"]
+            if f"{app['app_label']}.{m['object_name'].lower()}" not in placed
+        ]
+        if rest:
+            sections.append({**app, "models": rest})
+    return sections
+
+
+# The default site stays the default site (every app registers on it); only its index is regrouped.
+admin.site.get_app_list = MethodType(_grouped_app_list, admin.site)  # type: ignore[method-assign]

@@ -1,0 +1,282 @@
+"""The export centre: long exports and PDF batches as background jobs (SECURITY F2).
+
+A job kind is one entry of `EXPORT_KINDS`: a label, the permission needed to
+start it, an optional form for its parameters, and a function that writes
+the file. Later issues add their ledgers, lists and report batches as new
+entries here. Functions and forms are named by dotted path so this module
+imports no app, and the worker process finds every kind without an import
+order to get right.
+
+A kind's function is called as `run(user=…, parameters=…, out=…, progress=…)`:
+it writes the file into the binary stream `out`, may call `progress(0..100)`
+as it goes, scopes its rows with `aidsite.access.scope_queryset(user, …)`,
+masks personal data unless `can_reveal_personal_data(user)`, and returns the
+row count. It raises `ExportError` with a Chinese message for a failure the
+user can act on; anything else is logged and shown as a generic failure.
+
+Jobs run through django-tasks (the database backend, `manage.py db_worker`;
+the immediate backend in tests). Files go under MEDIA_ROOT/exports with a
+random name, only their owner downloads them, and they are deleted
+EXPORT_RETENTION_DAYS after they were made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
+
+from aidsite.access import log_access
+from aidsite.models import AccessAction, ExportJob, ExportJobStatus
+
+if TYPE_CHECKING:
+    from django import forms
+    from django.contrib.auth.models import AbstractBaseUser
+
+logger = logging.getLogger(__name__)
+
+EXPORTS_DIR = "exports"
+GENERIC_FAILURE = "导出失败，请稍后重试；如仍失败请联系县资助中心管理员。"
+# Files in MEDIA_ROOT/exports that no job points at (a worker killed mid-write)
+# are removed once they are this old (SECURITY D5).
+ORPHAN_FILE_AGE = dt.timedelta(days=1)
+
+
+class ExportError(Exception):
+    """A failure the user can act on; the message (Chinese) is shown on the job."""
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    label: str
+    run: str  # dotted path of the function that writes the file
+    suffix: str  # file extension without the dot: "xlsx", "pdf"
+    permission: str  # `app_label.codename` needed to start the job
+    form: str | None = None  # dotted path of a Form(data, user=…) giving the parameters
+
+    def run_function(self) -> Callable[..., int]:
+        return import_string(self.run)
+
+    def form_class(self) -> type[forms.Form] | None:
+        return import_string(self.form) if self.form else None
+
+
+EXPORT_KINDS: dict[str, ExportKind] = {
+    "student_roster": ExportKind(
+        label=_("学生名册（xlsx）"),
+        run="aidsite.student_roster.student_roster_xlsx",
+        suffix="xlsx",
+        permission="students.export_student",
+        form="aidsite.student_roster.StudentRosterForm",
+    ),
+}
+
+# Disbursement ledgers (issue 4): the auditors' workbooks.
+EXPORT_KINDS.update(
+    {
+        "ledger": ExportKind(
+            label=_("发放台账（xlsx）"),
+            run="subsidies.ledger_exports.ledger_job",
+            suffix="xlsx",
+            permission="subsidies.export_disbursementbatch",
+            form="subsidies.ledger_forms.LedgerExportForm",
+        ),
+        "ledger_funds": ExportKind(
+            label=_("资金到村到户台账（xlsx）"),
+            run="subsidies.ledger_exports.funds_job",
+            suffix="xlsx",
+            permission="subsidies.export_disbursementbatch",
+            form="subsidies.ledger_forms.FundsExportForm",
+        ),
+        "ledger_conflicts": ExportKind(
+            label=_("重复资助排查表（xlsx）"),
+            run="subsidies.ledger_exports.conflicts_job",
+            suffix="xlsx",
+            permission="subsidies.export_disbursementbatch",
+            form="subsidies.ledger_forms.ConflictExportForm",
+        ),
+    }
+)
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "pdf": "application/pdf",
+    "zip": "application/zip",
+}
+
+
+def export_kinds_for_user(user: AbstractBaseUser) -> dict[str, ExportKind]:
+    return {key: kind for key, kind in EXPORT_KINDS.items() if user.has_perm(kind.permission)}
+
+
+def export_file_path(job: ExportJob) -> Path | None:
+    return Path(settings.MEDIA_ROOT) / job.file_path if job.file_path else None
+
+
+def export_job_start(
+    *, user: AbstractBaseUser, kind: str, parameters: dict[str, Any], title: str = ""
+) -> ExportJob:
+    """Record a job for `user` and queue it; the caller has validated `parameters`."""
+    spec = EXPORT_KINDS[kind]
+    if not user.has_perm(spec.permission):
+        raise PermissionDenied
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            owner=user,
+            kind=kind,
+            title=(title or str(spec.label))[:200],
+            parameters=parameters,
+            expires_at=timezone.now() + dt.timedelta(days=settings.EXPORT_RETENTION_DAYS),
+        )
+    # Queued after the job row is committed so a worker always finds it. With
+    # the immediate backend (tests) the job has run when this returns.
+    result = run_export_job.enqueue(job_id=job.pk)
+    ExportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+@task()
+def run_export_job(job_id: int) -> None:
+    export_job_run(job_id=job_id)
+
+
+def _claim(job_id: int) -> bool:
+    """Mark a queued job running; False if it is not queued (run twice, or purged)."""
+    now = timezone.now()
+    return bool(
+        ExportJob.objects.filter(pk=job_id, status=ExportJobStatus.QUEUED).update(
+            status=ExportJobStatus.RUNNING, started_at=now, progress=0
+        )
+    )
+
+
+def export_job_run(*, job_id: int) -> None:
+    """Run one job to completion, recording progress, the file or the error."""
+    if not _claim(job_id):
+        return
+    job = ExportJob.objects.select_related("owner").get(pk=job_id)
+    spec = EXPORT_KINDS.get(job.kind)
+    if spec is None:
+        _fail(job, "未知的导出类型。")
+        return
+    relative = f"{EXPORTS_DIR}/{secrets.token_urlsafe(18)}.{spec.suffix}"
+    path = Path(settings.MEDIA_ROOT) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    last = [0]
+
+    def progress(percent: float) -> None:
+        # One UPDATE per whole percent at most; 100 is written with the result.
+        value = max(0, min(99, int(percent)))
+        if value > last[0]:
+            last[0] = value
+            ExportJob.objects.filter(pk=job.pk).update(progress=value)
+
+    try:
+        with path.open("wb") as out:
+            rows = spec.run_function()(user=job.owner, parameters=job.parameters, out=out, progress=progress)
+    except ExportError as exc:
+        path.unlink(missing_ok=True)
+        _fail(job, str(exc))
+        return
+    except Exception:
+        path.unlink(missing_ok=True)
+        logger.exception("export job %s (%s) failed", job.pk, job.kind)
+        _fail(job, GENERIC_FAILURE)
+        return
+    finished = timezone.now()
+    stamp = timezone.localtime(finished).strftime("%Y%m%d-%H%M")
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJobStatus.DONE,
+        progress=100,
+        file_path=relative,
+        download_name=f"{job.title}-{stamp}.{spec.suffix}"[:200],
+        row_count=rows,
+        finished_at=finished,
+        expires_at=finished + dt.timedelta(days=settings.EXPORT_RETENTION_DAYS),
+    )
+    # Every bulk export is in the access log (SECURITY D2), each download again.
+    log_access(
+        user=job.owner,
+        action=AccessAction.EXPORT,
+        what=job.title,
+        row_count=rows,
+        detail={"export_job": job.pk, "kind": job.kind, "parameters": job.parameters},
+    )
+
+
+def _fail(job: ExportJob, message: str) -> None:
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJobStatus.FAILED, error=message[:500], finished_at=timezone.now()
+    )
+
+
+def export_download_open(*, job: ExportJob, user: AbstractBaseUser) -> Path | None:
+    """The file to send for a download by `user`, logged; None if there is none to send."""
+    path = export_file_path(job)
+    if (
+        job.owner_id != user.pk
+        or job.status != ExportJobStatus.DONE
+        or job.expires_at <= timezone.now()
+        or path is None
+        or not path.is_file()
+    ):
+        return None
+    log_access(
+        user=user,
+        action=AccessAction.DOWNLOAD,
+        what=job.title,
+        row_count=job.row_count,
+        detail={"export_job": job.pk, "kind": job.kind},
+    )
+    return path
+
+
+def export_jobs_purge(*, now: dt.datetime | None = None, owner: AbstractBaseUser | None = None) -> int:
+    """Expire jobs past their date and delete their files; return how many expired.
+
+    Without `owner` (the purge_exports command) files in the exports folder
+    that no job points at are removed too, once they are a day old.
+    """
+    now = now or timezone.now()
+    expired = ExportJob.objects.filter(expires_at__lte=now).exclude(status=ExportJobStatus.EXPIRED)
+    if owner is not None:
+        expired = expired.filter(owner=owner)
+    jobs = list(expired.only("pk", "file_path"))
+    for job in jobs:
+        path = export_file_path(job)
+        if path is not None:
+            path.unlink(missing_ok=True)
+    ExportJob.objects.filter(pk__in=[job.pk for job in jobs]).update(
+        status=ExportJobStatus.EXPIRED, file_path=""
+    )
+    if owner is None:
+        _purge_orphan_files(now)
+    return len(jobs)
+
+
+def _purge_orphan_files(now: dt.datetime) -> None:
+    folder = Path(settings.MEDIA_ROOT) / EXPORTS_DIR
+    if not folder.is_dir():
+        return
+    known = set(ExportJob.objects.exclude(file_path="").values_list("file_path", flat=True))
+    cutoff = (now - ORPHAN_FILE_AGE).timestamp()
+    for path in folder.iterdir():
+        if f"{EXPORTS_DIR}/{path.name}" in known or not path.is_file():
+            continue
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)

@@ -1,0 +1,628 @@
+"""Reading the messy Excel sheets offices really have.
+
+Rosters arrive with a merged title row and a "填报单位" line above the header,
+full-width brackets and stray spaces in headers, IDs stored as Excel numbers,
+是/否/√/blank for yes and no, several categories in one cell, and a footer
+"制表人：… 审核人：…" followed by blank rows. This module finds the header row
+itself, maps headers through aliases, streams the data rows (openpyxl
+read-only) and offers the cell normalisers the importers share. It checks the
+archive before openpyxl parses it (SECURITY B8, E5): a real .xlsx zip, no
+macros, member count and uncompressed size capped. It imports no app.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+XLSX_MAGIC = b"PK\x03\x04"
+MAX_ARCHIVE_MEMBERS = 1000
+HEADER_SEARCH_ROWS = 30
+
+# What each sheet column may be called (after `normalize_header`) and what it means.
+_BRACKETS = str.maketrans(
+    {"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(", "〕": ")", "〖": "(", "〗": ")"}
+)
+_SPACES = re.compile(r"\s+")
+_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_EXCEL_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d*)?[eE][+-]?\d+$")
+_DECIMAL_TEXT = re.compile(r"^\d+\.\d+$")
+_LIST_SEPARATORS = re.compile(r"[、,，/／;；\s]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_FOOTER_WORDS = (
+    "制表人",
+    "填表人",
+    "填报人",
+    "审核人",
+    "负责人",
+    "单位负责人",
+    "制表日期",
+    "填表日期",
+    "填报日期",
+    "合计",
+    "总计",
+    "注:",
+    "备注:",
+    "说明:",
+)
+
+YES_WORDS = frozenset({"是", "√", "✓", "✔", "☑", "Y", "YES", "TRUE", "1", "有", "对"})
+NO_WORDS = frozenset(
+    {"", "否", "×", "✗", "✘", "☒", "X", "N", "NO", "FALSE", "0", "无", "不是", "-", "—", "/"}
+)
+
+
+class SheetError(ValueError):
+    """A whole-file problem (not an xlsx, too big, no header row); the message is shown to users."""
+
+
+class CellError(ValueError):
+    """One cell that cannot be read as what its column needs; the message is shown to users."""
+
+
+# ---------------------------------------------------------------------------
+# The archive, before any XML is parsed
+
+
+def _source_name(source: Any) -> str:
+    if isinstance(source, str | Path):
+        return str(source)
+    return str(getattr(source, "name", "") or "")
+
+
+def _source_size(source: Any) -> int:
+    if isinstance(source, str | Path):
+        return Path(source).stat().st_size
+    position = source.tell()
+    source.seek(0, 2)
+    size = source.tell()
+    source.seek(position)
+    return size
+
+
+def check_xlsx_archive(
+    source: str | Path | IO[bytes],
+    *,
+    max_file_bytes: int,
+    max_uncompressed_bytes: int,
+    max_members: int = MAX_ARCHIVE_MEMBERS,
+) -> None:
+    """Refuse anything but a plain .xlsx of sane size before openpyxl opens it.
+
+    Checks the file size, the zip magic, macro-enabled files (.xlsm, a
+    `vbaProject.bin` part or a macro content type), the number of members and
+    the sum of their declared uncompressed sizes (a zip bomb declares little
+    and inflates much, so the sizes are capped again while inflating is left to
+    openpyxl, which reads members in streaming mode).
+    """
+    name = _source_name(source).lower()
+    if name.endswith((".xlsm", ".xltm", ".xlam")):
+        raise SheetError("不接受含宏的 Excel 文件（.xlsm），请另存为 .xlsx 后再导入")
+    if name.endswith((".xls", ".csv", ".et", ".wps")):
+        raise SheetError("只接受 .xlsx 格式的 Excel 文件，请在 Excel 中另存为 .xlsx 后再导入")
+    size = _source_size(source)
+    if size == 0:
+        raise SheetError("文件是空的")
+    if size > max_file_bytes:
+        raise SheetError(
+            f"文件过大（{size / 1048576:.1f} MB），上限为 {max_file_bytes / 1048576:.0f} MB"
+        )
+    if isinstance(source, str | Path):
+        with open(source, "rb") as handle:
+            magic = handle.read(4)
+    else:
+        position = source.tell()
+        source.seek(0)
+        magic = source.read(4)
+        source.seek(position)
+    if magic != XLSX_MAGIC:
+        raise SheetError("不是 .xlsx 格式的 Excel 文件（如为 .xls 或 WPS 格式，请另存为 .xlsx）")
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SheetError("Excel 文件已损坏，无法打开") from exc
+    try:
+        members = archive.infolist()
+        if len(members) > max_members:
+            raise SheetError(f"Excel 文件内部结构异常（{len(members)} 个部件），拒绝导入")
+        total = 0
+        names = set()
+        for member in members:
+            total += member.file_size
+            names.add(member.filename)
+            if member.filename.lower().endswith("vbaproject.bin"):
+                raise SheetError("不接受含宏的 Excel 文件（.xlsm），请另存为 .xlsx 后再导入")
+        if total > max_uncompressed_bytes:
+            raise SheetError(
+                f"Excel 文件解压后过大（{total / 1048576:.0f} MB），上限为 "
+                f"{max_uncompressed_bytes / 1048576:.0f} MB"
+            )
+        if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+            raise SheetError("不是 .xlsx 格式的 Excel 文件")
+        with archive.open("[Content_Types].xml") as handle:
+            content_types = handle.read(1024 * 1024)
+        if b"macroEnabled" in content_types:
+            raise SheetError("不接受含宏的 Excel 文件（.xlsm），请另存为 .xlsx 后再导入")
+    finally:
+        archive.close()
+    if not isinstance(source, str | Path):
+        source.seek(0)
+
+
+# ---------------------------------------------------------------------------
+# Headers
+
+
+def normalize_header(value: object) -> str:
+    """Full-width to half-width (NFKC), every space removed, brackets folded to (), `*` marks dropped."""
+    text = unicodedata.normalize("NFKC", str(value if value is not None else ""))
+    text = _SPACES.sub("", text).translate(_BRACKETS)
+    return text.strip("*:").upper()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column a sheet may carry: its key, the names it goes by and whether it must be there."""
+
+    key: str
+    aliases: tuple[str, ...]
+    required: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.aliases[0]
+
+
+@dataclass
+class SheetLayout:
+    """Where the header row is and which column index holds which key."""
+
+    header_row: int  # as Excel shows it
+    positions: dict[str, int]  # key -> 0-based column index
+    headers: dict[str, str]  # key -> the header text as written in the file
+    sheet_title: str = ""
+
+
+@dataclass
+class SheetRow:
+    """One data row: its Excel row number and the raw cell values by column key."""
+
+    number: int
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def _alias_table(columns: Sequence[Column]) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for column in columns:
+        for alias in column.aliases:
+            table.setdefault(normalize_header(alias), column.key)
+    return table
+
+
+def match_header_row(
+    cells: Sequence[Any], columns: Sequence[Column], key_columns: Iterable[str]
+) -> dict[str, int] | None:
+    """Column positions if this row's cells (whole cells, not substrings) name every key column."""
+    table = _alias_table(columns)
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        if cell is None or not isinstance(cell, str):
+            continue
+        key = table.get(normalize_header(cell))
+        if key is not None and key not in positions:
+            positions[key] = index
+    if all(key in positions for key in key_columns):
+        return positions
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Cells
+
+
+def cell_text(value: object) -> str:
+    """A cell as trimmed text: NFKC, OOXML `_xHHHH_` escapes decoded, integral numbers without `.0`."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    text = str(value)
+    if "_x" in text:
+        # Excel writes control characters as `_x0000_`; openpyxl hands them over undecoded.
+        text = _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def has_control_characters(text: str) -> bool:
+    """NUL and other control characters but tab and line breaks (PostgreSQL rejects NUL; SECURITY B4/B5)."""
+    return _CONTROL.search(text) is not None
+
+
+def is_blank_row(cells: Sequence[Any]) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+
+
+def is_footer_row(cells: Sequence[Any]) -> bool:
+    """`制表人：… 审核人：…`, `合计` and the like, in the row's first non-empty cell."""
+    for cell in cells:
+        if cell is None or (isinstance(cell, str) and not cell.strip()):
+            continue
+        if not isinstance(cell, str):
+            return False
+        text = normalize_header(cell)
+        return text.startswith(_FOOTER_WORDS)
+    return False
+
+
+def parse_yes_no(value: object) -> bool:
+    """是/否, √/×, Y/N, 1/0; blank is no. Anything else raises CellError."""
+    text = cell_text(value).upper()
+    text = _SPACES.sub("", text)
+    if text in YES_WORDS:
+        return True
+    if text in NO_WORDS:
+        return False
+    raise CellError(f"“{cell_text(value)}”不是 是/否")
+
+
+def split_list(value: object) -> list[str]:
+    """Several words in one cell, separated by 、 , ， / ; or spaces; order kept, repeats dropped."""
+    words: list[str] = []
+    for word in _LIST_SEPARATORS.split(cell_text(value)):
+        if word and word not in words:
+            words.append(word)
+    return words
+
+
+def id_cell_text(value: object) -> str:
+    """The text of an ID-number cell; refuses a number Excel has already rounded (SECURITY B2).
+
+    An exact integer cell is fine. A float, or text like `4.20984E+17`, means
+    Excel stored the ID as a number and dropped its last digits: they cannot
+    be recovered, so this is an error rather than a guess.
+    """
+    if isinstance(value, bool):
+        raise CellError("身份证号不能是是/否值")
+    if isinstance(value, float):
+        raise CellError(
+            "身份证号被 Excel 存成了数字，末尾几位已丢失；请把该列设为“文本”格式后重新录入"
+        )
+    if isinstance(value, int):
+        return str(value)
+    text = cell_text(value)
+    compact = _SPACES.sub("", text)
+    if _EXCEL_SCIENTIFIC.match(compact) or _DECIMAL_TEXT.match(compact):
+        raise CellError(
+            f"身份证号“{compact}”是 Excel 科学计数法显示的数字，末尾几位已丢失；"
+            "请把该列设为“文本”格式后重新录入"
+        )
+    return text
+
+
+def parse_decimal(value: object, *, unit: str = "元") -> Decimal:
+    """`1200`, `1,200.00`, `1200元`; blank is 0. Raises CellError for anything else."""
+    if isinstance(value, bool):
+        raise CellError("应为金额")
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(str(value))
+    else:
+        text = _SPACES.sub("", cell_text(value)).replace(",", "").removesuffix(unit)
+        if not text:
+            return Decimal("0")
+        try:
+            number = Decimal(text)
+        except InvalidOperation as exc:
+            raise CellError(f"“{cell_text(value)}”不是金额") from exc
+    if not number.is_finite():
+        raise CellError(f"“{cell_text(value)}”不是金额")
+    return number
+
+
+# ---------------------------------------------------------------------------
+# Streaming a sheet
+
+
+def read_sheet(
+    source: str | Path | IO[bytes],
+    *,
+    columns: Sequence[Column],
+    key_columns: Sequence[str],
+    max_rows: int,
+) -> tuple[SheetLayout, Iterator[SheetRow]]:
+    """Find the header row of the first sheet that has one; stream its data rows.
+
+    Rows above the header (titles, 填报单位) are skipped; blank rows are
+    skipped; reading stops at a footer row (制表人、审核人、合计). Raises
+    SheetError when no sheet has a header naming the key columns, when a
+    required column is missing or when there are more than `max_rows` rows.
+    Call `check_xlsx_archive` first.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for damaged files
+        raise SheetError("Excel 文件已损坏或不是 .xlsx 格式，无法读取") from exc
+
+    labels = "、".join(
+        next(column.label for column in columns if column.key == key) for key in key_columns
+    )
+    for worksheet in workbook.worksheets:
+        if not hasattr(worksheet, "iter_rows"):
+            continue  # a chart sheet
+        if hasattr(worksheet, "reset_dimensions"):
+            # Some writers record a wrong sheet size; read what is there.
+            worksheet.reset_dimensions()
+        rows = worksheet.iter_rows(values_only=True)
+        for number, cells in enumerate(rows, start=1):
+            if number > HEADER_SEARCH_ROWS:
+                break
+            positions = match_header_row(cells, columns, key_columns)
+            if positions is None:
+                continue
+            missing = [c.label for c in columns if c.required and c.key not in positions]
+            if missing:
+                workbook.close()
+                raise SheetError(
+                    f"工作表“{worksheet.title}”第 {number} 行的表头缺少必需的列：{'、'.join(missing)}"
+                )
+            layout = SheetLayout(
+                header_row=number,
+                positions=positions,
+                headers={key: str(cells[index]).strip() for key, index in positions.items()},
+                sheet_title=worksheet.title,
+            )
+            return layout, _data_rows(workbook, rows, number, positions, max_rows)
+    workbook.close()
+    raise SheetError(f"找不到表头行：前 {HEADER_SEARCH_ROWS} 行中没有一行同时写有“{labels}”列")
+
+
+def _data_rows(
+    workbook: Any,
+    rows: Iterator[tuple[Any, ...]],
+    header_row: int,
+    positions: dict[str, int],
+    max_rows: int,
+) -> Iterator[SheetRow]:
+    count = 0
+    items = list(positions.items())
+    try:
+        for number, cells in enumerate(rows, start=header_row + 1):
+            if is_blank_row(cells):
+                continue
+            if is_footer_row(cells):
+                break
+            count += 1
+            if count > max_rows:
+                raise SheetError(f"数据超过 {max_rows} 行的上限，请分文件导入")
+            width = len(cells)
+            yield SheetRow(
+                number=number,
+                values={key: (cells[index] if index < width else None) for key, index in items},
+            )
+    finally:
+        workbook.close()
+
+
+# ---------------------------------------------------------------------------
+# Writing formal workbooks (正式报表): the shared `rows → xlsx` writer
+#
+# Every export hands this writer a generator whose first item is the header
+# row. The sheet reads like the forms offices sign: a merged title, the issuing
+# unit and the date, the header (frozen, repeated on every printed page), the
+# rows, a 合计 row with the count and the total in figures and in capital
+# numerals (大写), and a signature line. xlsxwriter's constant_memory mode
+# streams the rows, so a county-wide list costs no more memory than a page.
+
+
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_WIDTH_SAMPLE_ROWS = 200
+_MAX_COLUMN_WIDTH = 60
+
+
+@dataclass(frozen=True)
+class WorkbookResult:
+    """What was written: the number of data rows and each money column's total."""
+
+    rows: int
+    totals: dict[str, Decimal]
+
+
+def neutralize_formula(text: str) -> str:
+    """A cell text that a spreadsheet could take for a formula gets a leading apostrophe (SECURITY E1)."""
+    if text.startswith(_FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def display_width(text: str) -> int:
+    """Column width in Excel character units: CJK and full-width characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def write_formal_workbook(
+    target: Any,
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str,
+    issuer: str = "",
+    issued_on: Any = None,
+    sheet_name: str = "",
+    money_columns: Sequence[str] = ("金额（元）",),
+    count_unit: str = "人",
+    signatures: Sequence[str] = ("制表人", "审核人", "负责人", "日期"),
+) -> WorkbookResult:
+    """Write `rows` (header first) as a formal, printable workbook to a path or binary file.
+
+    Text cells are always text (ID numbers keep all 18 digits, nothing becomes a
+    formula); numbers stay numbers, money columns formatted `#,##0.00` and
+    totalled. The only formula-free totals are computed here, so the file holds
+    no formula at all.
+    """
+    import datetime as dt
+    from itertools import islice
+
+    import xlsxwriter
+
+    from aidsite.lib.money import amount_in_words
+
+    iterator = iter(rows)
+    try:
+        header = [str(h) for h in next(iterator)]
+    except StopIteration as exc:
+        raise ValueError("rows must start with a header row") from exc
+    sample = list(islice(iterator, _WIDTH_SAMPLE_ROWS))
+    columns = len(header)
+    money_index = {i for i, name in enumerate(header) if name in money_columns}
+    totals = {header[i]: Decimal("0") for i in sorted(money_index)}
+
+    workbook = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    try:
+        name = _SHEET_NAME_FORBIDDEN.sub("", sheet_name or title)[:31] or "Sheet1"
+        sheet = workbook.add_worksheet(name)
+        base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
+        bordered = {**base, "border": 1}
+        fmt_title = workbook.add_format({**base, "bold": True, "font_size": 16, "align": "center"})
+        fmt_left = workbook.add_format({**base, "align": "left"})
+        fmt_right = workbook.add_format({**base, "align": "right"})
+        fmt_header = workbook.add_format(
+            {**bordered, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#D9E1F2"}
+        )
+        fmt_text = workbook.add_format({**bordered, "num_format": "@"})
+        fmt_int = workbook.add_format({**bordered, "num_format": "0", "align": "center"})
+        fmt_number = workbook.add_format({**bordered, "num_format": "General"})
+        fmt_money = workbook.add_format({**bordered, "num_format": "#,##0.00"})
+        fmt_total_label = workbook.add_format({**bordered, "bold": True, "align": "center"})
+        fmt_total_money = workbook.add_format({**bordered, "bold": True, "num_format": "#,##0.00"})
+        fmt_total_text = workbook.add_format({**bordered, "bold": True})
+
+        widths = [display_width(h) for h in header]
+        for row in sample:
+            for i, value in enumerate(row[:columns]):
+                widths[i] = max(widths[i], display_width(_cell_text(value)))
+        for i, width in enumerate(widths):
+            sheet.set_column(i, i, min(width + 2, _MAX_COLUMN_WIDTH))
+
+        last = max(columns - 1, 0)
+        sheet.set_row(0, 30)
+        if last:
+            sheet.merge_range(0, 0, 0, last, neutralize_formula(title), fmt_title)
+        else:
+            sheet.write_string(0, 0, neutralize_formula(title), fmt_title)
+        day = issued_on or dt.date.today()
+        left_end = max(last // 2, 0)
+        unit_text = neutralize_formula(f"填报单位：{issuer}")
+        date_text = f"制表日期：{day:%Y年%m月%d日}"
+        if left_end > 0:
+            sheet.merge_range(1, 0, 1, left_end, unit_text, fmt_left)
+        else:
+            sheet.write_string(1, 0, unit_text, fmt_left)
+        if last > left_end + 1:
+            sheet.merge_range(1, left_end + 1, 1, last, date_text, fmt_right)
+        elif last == left_end + 1:
+            sheet.write_string(1, last, date_text, fmt_right)
+
+        header_row = 2
+        for i, h in enumerate(header):
+            sheet.write_string(header_row, i, neutralize_formula(h), fmt_header)
+        sheet.freeze_panes(header_row + 1, 0)
+        sheet.repeat_rows(header_row)
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        sheet.fit_to_pages(1, 0)
+        sheet.center_horizontally()
+        sheet.set_footer("&C第 &P 页 共 &N 页")
+
+        count = 0
+        number = header_row
+        for row in _chain(sample, iterator):
+            count += 1
+            number += 1
+            for i, value in enumerate(list(row)[:columns]):
+                if value is None or value == "":
+                    sheet.write_blank(number, i, None, fmt_money if i in money_index else fmt_text)
+                elif i in money_index and isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+                    amount = Decimal(str(value))
+                    totals[header[i]] += amount
+                    sheet.write_number(number, i, float(amount), fmt_money)
+                elif isinstance(value, bool):
+                    sheet.write_string(number, i, "是" if value else "否", fmt_text)
+                elif isinstance(value, int):
+                    sheet.write_number(number, i, value, fmt_int)
+                elif isinstance(value, Decimal | float):
+                    sheet.write_number(number, i, float(value), fmt_number)
+                else:
+                    sheet.write_string(number, i, neutralize_formula(_cell_text(value)), fmt_text)
+
+        # 合计: the count, each money column's total, then the main total in capital numerals.
+        number += 1
+        sheet.write_string(number, 0, "合计", fmt_total_label)
+        if columns > 1:
+            sheet.write_string(number, 1, f"共 {count} {count_unit}", fmt_total_text)
+        for i in range(2, columns):
+            if i in money_index:
+                sheet.write_number(number, i, float(totals[header[i]]), fmt_total_money)
+            else:
+                sheet.write_blank(number, i, None, fmt_total_text)
+        if totals:
+            main = list(totals)[-1]
+            number += 1
+            words = f"合计金额（大写）：{amount_in_words(totals[main])}"
+            if last:
+                sheet.merge_range(number, 0, number, last, words, fmt_total_text)
+            else:
+                sheet.write_string(number, 0, words, fmt_total_text)
+
+        if signatures:
+            number += 2
+            span = max(columns // len(signatures), 1)
+            for k, label in enumerate(signatures):
+                first = k * span
+                if first > last:
+                    break
+                end = last if k == len(signatures) - 1 else min(first + span - 1, last)
+                if end > first:
+                    sheet.merge_range(number, first, number, end, f"{label}：", fmt_left)
+                else:
+                    sheet.write_string(number, first, f"{label}：", fmt_left)
+    finally:
+        workbook.close()
+    return WorkbookResult(rows=count, totals={k: v.quantize(Decimal("0.01")) for k, v in totals.items()})
+
+
+def _chain(first: Iterable[Sequence[Any]], rest: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    yield from first
+    yield from rest

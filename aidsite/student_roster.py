@@ -1,0 +1,145 @@
+"""学生名册（xlsx）: the export centre's first job kind, the enrolled students a user may see.
+
+It belongs with the registry (students/exports.py in ARCHITECTURE.md) and
+can move there with its EXPORT_KINDS entry; it lives here until that module
+exists. One query for the count, one streamed query for the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+
+from aidsite.access import can_reveal_personal_data, scope_queryset
+from aidsite.lib.idcard import mask_id_number, mask_phone
+from students.models import Enrollment, School, SchoolYear
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+HEADER = (
+    "序号",
+    "姓名",
+    "性别",
+    "公民身份号码",
+    "出生日期",
+    "乡镇",
+    "学校",
+    "学段",
+    "年级",
+    "班级",
+    "学籍状态",
+    "监护人",
+    "监护人电话",
+)
+PROGRESS_EVERY = 500
+
+
+class StudentRosterForm(forms.Form):
+    school_year = forms.ModelChoiceField(label=_("学年"), queryset=SchoolYear.objects.all(), empty_label=None)
+    school = forms.ModelChoiceField(
+        label=_("学校"), queryset=School.objects.none(), required=False, empty_label=_("全部（我可见的）")
+    )
+
+    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = scope_queryset(user, School.objects.order_by("name"))
+
+    def parameters(self) -> dict[str, Any]:
+        school = self.cleaned_data["school"]
+        return {"school_year": self.cleaned_data["school_year"].pk, "school": school.pk if school else None}
+
+    def title(self) -> str:
+        school = self.cleaned_data["school"]
+        return f"学生名册 {self.cleaned_data['school_year'].name}" + (f" {school.name}" if school else "")
+
+
+def _safe_text(value: str) -> str:
+    # Formula injection (SECURITY E1): openpyxl writes any string starting with
+    # "=" as a formula, and spreadsheet programs run + - @ too.
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+def student_roster_rows(*, user: AbstractBaseUser, parameters: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """Header, then one row per enrollment of the school year that `user` may see."""
+    reveal = can_reveal_personal_data(user)
+    enrollments = Enrollment.objects.filter(school_year_id=parameters["school_year"])
+    if parameters.get("school"):
+        enrollments = enrollments.filter(school_id=parameters["school"])
+    enrollments = (
+        scope_queryset(user, enrollments)
+        .select_related("student", "school__township")
+        .order_by("school__name", "grade", "class_name", "student__name", "pk")
+    )
+    yield HEADER
+    for number, enrollment in enumerate(enrollments.iterator(chunk_size=2000), 1):
+        student = enrollment.student
+        yield (
+            number,
+            student.name,
+            student.get_sex_display(),
+            student.id_number if reveal else mask_id_number(student.id_number),
+            student.birth_date.isoformat(),
+            enrollment.school.township.name,
+            enrollment.school.name,
+            enrollment.get_stage_display(),
+            enrollment.grade,
+            enrollment.class_name,
+            enrollment.get_status_display(),
+            student.guardian_name,
+            student.guardian_phone if reveal else mask_phone(student.guardian_phone),
+        )
+
+
+def student_roster_count(*, user: AbstractBaseUser, parameters: dict[str, Any]) -> int:
+    enrollments = Enrollment.objects.filter(school_year_id=parameters["school_year"])
+    if parameters.get("school"):
+        enrollments = enrollments.filter(school_id=parameters["school"])
+    return scope_queryset(user, enrollments).count()
+
+
+def student_roster_xlsx(
+    *,
+    user: AbstractBaseUser,
+    parameters: dict[str, Any],
+    out: BinaryIO,
+    progress: Callable[[float], None],
+) -> int:
+    """Write the roster workbook to `out`; return the number of students."""
+    total = student_roster_count(user=user, parameters=parameters)
+    year = SchoolYear.objects.get(pk=parameters["school_year"])
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("学生名册")
+    widths = (6, 10, 5, 21, 11, 10, 22, 8, 8, 8, 8, 10, 13)
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    title = WriteOnlyCell(sheet, value=f"学生名册（{year.name}学年）")
+    title.font = Font(bold=True, size=14)
+    sheet.append([title])
+    rows = 0
+    for row in student_roster_rows(user=user, parameters=parameters):
+        if rows == 0:
+            header = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.font = Font(bold=True)
+                cell.alignment = Alignment(horizontal="center")
+                header.append(cell)
+            sheet.append(header)
+        else:
+            # ID numbers are written as text, never as Excel numbers (SECURITY B2).
+            sheet.append([_safe_text(value) if isinstance(value, str) else value for value in row])
+            if rows % PROGRESS_EVERY == 0 and total:
+                progress(100 * rows / total)
+        rows += 1
+    sheet.print_title_rows = "2:2"
+    workbook.save(out)
+    return rows - 1

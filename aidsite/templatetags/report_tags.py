@@ -1,0 +1,28 @@
+"""Filters for print templates: amounts in figures and in capital numerals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from aidsite.lib.money import CENT
+from aidsite.lib.money import amount_in_words as _amount_in_words
+
+register = template.Library()
+
+
+@register.filter
+def amount_in_words(value: Decimal | int | str | None) -> str:
+    """{{ total|amount_in_words }} → 壹仟零壹元整"""
+    if value is None or value == "":
+        return ""
+    return _amount_in_words(value)
+
+
+@register.filter
+def yuan(value: Decimal | int | str | None) -> str:
+    """{{ amount|yuan }} → 1,825.50 (always two decimals, thousands separated)."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value).quantize(CENT):,.2f}"

@@ -1,0 +1,75 @@
+"""Uploaded photos: images only, size-limited, stored under MEDIA_ROOT with random names.
+
+The browser's file name and content type are never trusted: Pillow must open and
+verify the bytes, the format must be one we display, and the stored name is random
+with the extension of the format Pillow found.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+ALLOWED_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+# Phone photos are 2–5 MB; larger files are refused rather than resized on the server.
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+
+def photo_max_bytes() -> int:
+    return int(getattr(settings, "CAMPAIGN_PHOTO_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def image_format(file: Any) -> str | None:
+    """The Pillow format name of `file` if it is a complete image we accept, else None."""
+    position = file.tell() if hasattr(file, "tell") else 0
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            found = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+    finally:
+        file.seek(position)
+    return found if found in ALLOWED_FORMATS else None
+
+
+def validate_photo(file: Any) -> None:
+    """Refuse anything that is not a JPEG/PNG/WebP/GIF image or is over the size limit."""
+    limit = photo_max_bytes()
+    if file.size is not None and file.size > limit:
+        raise ValidationError(
+            _("照片不能超过 %(mb)s MB。"), code="too_large", params={"mb": limit // (1024 * 1024)}
+        )
+    if image_format(file) is None:
+        raise ValidationError(_("只能上传 JPG、PNG、WebP 或 GIF 格式的照片。"), code="not_image")
+
+
+def photo_upload_to(instance: Any, filename: str) -> str:
+    """A random name under campaigns/<model>/ with the extension of the real format."""
+    file = getattr(getattr(instance, "image", None), "file", None)
+    found = image_format(file) if file is not None else None
+    extension = ALLOWED_FORMATS.get(found or "", ".jpg")
+    folder = type(instance).__name__.lower()
+    return f"campaigns/{folder}/{uuid.uuid4().hex}{extension}"
+
+
+def validate_plan_document(file: Any) -> None:
+    """Campaign plans are PDF or Word files of at most 10 MB."""
+    if file.size is not None and file.size > 10 * 1024 * 1024:
+        raise ValidationError(_("方案文件不能超过 10 MB。"), code="too_large")
+    name = (getattr(file, "name", "") or "").lower()
+    if not name.endswith((".pdf", ".docx", ".doc")):
+        raise ValidationError(_("方案文件只能是 PDF 或 Word 文档。"), code="bad_type")
+
+
+def document_upload_to(instance: Any, filename: str) -> str:
+    extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in {".pdf", ".docx", ".doc"}:
+        extension = ""
+    return f"campaigns/plans/{uuid.uuid4().hex}{extension}"

@@ -1,0 +1,120 @@
+"""Home visits (走访): recording a visit with its photos, closing its follow-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from campaigns.models import HomeVisit, VisitAction, VisitPhoto
+from campaigns.photos import validate_photo
+from students.models import Enrollment, EnrollmentStatus, Household, School, Student
+
+MAX_PHOTOS_PER_VISIT = 9
+
+
+def _check_children(*, school: School, household: Household, children: Sequence[Student]) -> None:
+    if not children:
+        raise ValidationError({"children": _("请至少选择一名幼儿。")})
+    if any(child.household_id != household.pk for child in children):
+        raise ValidationError({"children": _("所选幼儿不属于这个家庭。")})
+    studying = set(
+        Enrollment.objects.filter(
+            school=school, student__in=children, status=EnrollmentStatus.STUDYING
+        ).values_list("student_id", flat=True)
+    )
+    if any(child.pk not in studying for child in children):
+        raise ValidationError({"children": _("只能为本园在读幼儿填写走访记录。")})
+
+
+def _check_photos(photos: Sequence[Any]) -> None:
+    if len(photos) > MAX_PHOTOS_PER_VISIT:
+        raise ValidationError(
+            {"photos": _("每次走访最多上传 %(n)d 张照片。") % {"n": MAX_PHOTOS_PER_VISIT}}
+        )
+    errors = []
+    for photo in photos:
+        try:
+            validate_photo(photo)
+        except ValidationError as exc:
+            errors.extend(f"{photo.name}：{message}" for message in exc.messages)
+    if errors:
+        raise ValidationError({"photos": errors})
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    school: School,
+    household: Household,
+    children: Sequence[Student],
+    visited_at: dt.datetime,
+    led_by: str,
+    participants: str = "",
+    actions: Iterable[str] = (),
+    other_actions: str = "",
+    family_feedback: str = "",
+    teacher_evaluation: str = "",
+    follow_up_needed: bool = False,
+    follow_up: str = "",
+    photos: Sequence[Any] = (),
+    user: Any = None,
+) -> HomeVisit:
+    """Record a home visit by `school` to `household` for its `children`, with photos.
+
+    The children must belong to the household and study at the school; photos must be
+    real images within the size limit. Nothing is saved unless everything is valid.
+    """
+    _check_children(school=school, household=household, children=children)
+    _check_photos(photos)
+    codes = [code for code in actions if code]
+    unknown = [code for code in codes if code not in VisitAction.values]
+    if unknown:
+        raise ValidationError({"actions": _("未知的走访内容。")})
+    if follow_up_needed and not follow_up.strip():
+        raise ValidationError({"follow_up": _("需要跟进时请写明跟进事项。")})
+    visit = HomeVisit(
+        school=school,
+        household=household,
+        visited_at=visited_at,
+        led_by=led_by.strip(),
+        participants=participants.strip(),
+        actions=",".join(code for code in VisitAction.values if code in codes),
+        other_actions=other_actions.strip(),
+        family_feedback=family_feedback.strip(),
+        teacher_evaluation=teacher_evaluation.strip(),
+        follow_up_needed=follow_up_needed,
+        follow_up=follow_up.strip() if follow_up_needed else "",
+        recorded_by=user if user is not None and user.is_authenticated else None,
+    )
+    visit.full_clean()
+    visit.save()
+    visit.children.set(children)
+    for photo in photos:
+        VisitPhoto.objects.create(visit=visit, image=photo)
+    return visit
+
+
+@transaction.atomic
+def visit_follow_up_close(*, visit: HomeVisit, on: dt.date) -> HomeVisit:
+    """Mark the visit's follow-up as done on `on`; closing it twice changes nothing."""
+    if not visit.follow_up_needed:
+        raise ValidationError(_("这次走访没有需要跟进的事项。"))
+    if visit.follow_up_done:
+        return visit
+    visit.follow_up_done = True
+    visit.follow_up_done_on = on
+    visit.full_clean()
+    visit.save(update_fields=["follow_up_done", "follow_up_done_on"])
+    return visit
+
+
+def photo_delete(*, photo: VisitPhoto) -> None:
+    """Delete a photo and its file, so no abandoned upload stays on disk (SECURITY D5)."""
+    storage, name = photo.image.storage, photo.image.name
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(name))

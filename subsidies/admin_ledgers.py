@@ -1,0 +1,112 @@
+"""The ledgers in the admin: read-only lists that link to the ledger pages; receiving accounts are edited here.
+
+Batches, entries, reversals, bank results and the ledger log are never added,
+changed or deleted through the admin, by anyone: the ledger pages call the
+services (prepare, approve, reverse, bank results), and approved rows are
+frozen in the database as well.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from aidsite.lib.idcard import mask_account
+from aidsite.scoped_admin import ScopedModelAdmin
+from subsidies.models import (
+    BankResult,
+    DisbursementBatch,
+    LedgerEntry,
+    LedgerLog,
+    PaymentAccount,
+    Reversal,
+)
+
+
+class _ViewOnlyAdmin(ScopedModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DisbursementBatch)
+class DisbursementBatchAdmin(_ViewOnlyAdmin):
+    list_display = (
+        "__str__", "status", "entry_count", "total_amount", "prepared_by", "approved_by", "approved_at", "open_link",
+    )
+    list_filter = ("term", "status", "policy__code", "township")
+    list_select_related = ("township", "policy", "term__school_year", "prepared_by", "approved_by")
+    search_fields = ("township__name", "policy__name", "note")
+
+    @admin.display(description=_("操作"))
+    def open_link(self, obj: DisbursementBatch) -> str:
+        return format_html('<a href="{}">打开</a>', reverse("ledgers:batch", args=[obj.pk]))
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+        extra_context = {**(extra_context or {}), "subtitle": "编制、审核、冲销、回盘请到“发放台账”页面办理"}
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(_ViewOnlyAdmin):
+    list_display = ("student", "school", "policy", "term", "amount", "method", "account", "payment_status", "is_live", "batch")
+    list_filter = ("term", "payment_status", "is_live", "method")
+    list_select_related = ("student", "school", "policy__school_year", "term__school_year", "batch__township", "batch__policy", "batch__term__school_year")
+    search_fields = ("student__name", "school__name")
+    # Lists always show the masked account; the detail page shows it in full only to
+    # those who may see it (and logs that view).
+    personal_fields = {"account_number": "account"}
+
+    @admin.display(description=_("收款账号"))
+    def account(self, obj: LedgerEntry) -> str:
+        return mask_account(obj.account_number)
+
+
+@admin.register(Reversal)
+class ReversalAdmin(_ViewOnlyAdmin):
+    list_display = ("entry", "amount", "reason", "reissue", "reversed_by", "reversed_at")
+    list_select_related = ("entry__student", "reversed_by")
+    search_fields = ("entry__student__name", "reason")
+
+
+@admin.register(BankResult)
+class BankResultAdmin(_ViewOnlyAdmin):
+    list_display = ("entry", "outcome", "amount", "reason", "file_name", "row_number", "imported_by", "imported_at")
+    list_filter = ("outcome",)
+    list_select_related = ("entry__student", "imported_by")
+    search_fields = ("entry__student__name", "reason", "file_name")
+
+
+@admin.register(LedgerLog)
+class LedgerLogAdmin(_ViewOnlyAdmin):
+    list_display = ("at", "user", "action", "township", "summary")
+    list_filter = ("action", "township")
+    list_select_related = ("user", "township")
+    search_fields = ("summary", "user__username")
+    date_hierarchy = "at"
+
+
+@admin.register(PaymentAccount)
+class PaymentAccountAdmin(ScopedModelAdmin):
+    """收款账户: the account a student's aid goes to; kept masked for those who may not see it."""
+
+    list_display = ("student", "method", "masked_account", "bank_name", "holder_name", "updated_at")
+    list_filter = ("method",)
+    list_select_related = ("student",)
+    search_fields = ("student__name", "holder_name")
+    autocomplete_fields = ("student",)
+    personal_fields = {"account_number": "masked_account"}
+
+    @admin.display(description=_("收款账号"))
+    def masked_account(self, obj: PaymentAccount) -> str:
+        return mask_account(obj.account_number)

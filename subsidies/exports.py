@@ -1,0 +1,120 @@
+"""Row generators for the aid workbooks, and the logged export of a term's aid list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+
+from aidsite.access import can_reveal_personal_data, log_access, scope_queryset
+from aidsite.lib.excel import WorkbookResult, write_formal_workbook
+from aidsite.lib.idcard import mask_id_number
+from aidsite.models import AccessAction
+from students.models import Term, Township
+from subsidies.models import Entitlement
+
+ENTITLEMENT_HEADER = (
+    "序号",
+    "姓名",
+    "身份证号",
+    "乡镇",
+    "学校",
+    "学段",
+    "年级",
+    "班级",
+    "项目代码",
+    "资助项目",
+    "档次",
+    "金额（元）",
+    "状态",
+    "依据",
+)
+
+
+def entitlement_queryset(
+    *, term: Term, township: Township | None = None, policy_code: str | None = None
+) -> QuerySet[Entitlement]:
+    """A term's entitlements, every status, joined for export (one query whatever the count)."""
+    queryset = Entitlement.objects.filter(term=term)
+    if township is not None:
+        queryset = queryset.filter(enrollment__school__township=township)
+    if policy_code:
+        queryset = queryset.filter(policy__code=policy_code)
+    return queryset.select_related(
+        "student", "enrollment__school__township", "policy"
+    ).order_by("policy__order", "policy__code", "enrollment__school__township__name", "enrollment__school__name", "enrollment__grade", "enrollment__class_name", "student__name", "pk")
+
+
+def entitlement_rows(queryset: QuerySet[Entitlement], *, reveal: bool) -> Iterator[list[Any]]:
+    """The aid list: the header, then one row per entitlement (full ID only when `reveal`)."""
+    yield list(ENTITLEMENT_HEADER)
+    for number, e in enumerate(queryset.iterator(chunk_size=2000), start=1):
+        enrollment = e.enrollment
+        yield [
+            number,
+            e.student.name,
+            e.student.id_number if reveal else mask_id_number(e.student.id_number),
+            enrollment.school.township.name,
+            enrollment.school.name,
+            enrollment.get_stage_display(),
+            enrollment.grade,
+            enrollment.class_name,
+            e.policy.code,
+            e.policy.name,
+            f"{e.tier}档" if e.tier else "",
+            e.amount,
+            e.get_status_display(),
+            e.reason_text,
+        ]
+
+
+def export_title(*, term: Term, township: Township | None, policy_code: str | None) -> str:
+    place = township.name if township is not None else "全县"
+    item = f"（{policy_code}）" if policy_code else ""
+    return f"{place}{term.school_year.name}学年{term.get_season_display()}学生资助名单{item}"
+
+
+def entitlements_export(
+    target: Any,
+    *,
+    term: Term,
+    township: Township | None = None,
+    policy_code: str | None = None,
+    user: Any = None,
+    issuer: str = "",
+    via: str = "web",
+) -> WorkbookResult:
+    """Write the term's aid list as a formal workbook and record the export in the access log.
+
+    With a user, rows are limited to the user's scope and ID numbers are masked
+    unless the user may see them in full; the command line (user None) writes
+    full numbers, as its contract says.
+    """
+    queryset = entitlement_queryset(term=term, township=township, policy_code=policy_code)
+    reveal = True
+    if user is not None:
+        queryset = scope_queryset(user, queryset)
+        reveal = can_reveal_personal_data(user)
+    title = export_title(term=term, township=township, policy_code=policy_code)
+    result = write_formal_workbook(
+        target,
+        entitlement_rows(queryset, reveal=reveal),
+        title=title,
+        issuer=issuer or (f"{township.name}教办" if township is not None else "县教育和体育局学生资助管理中心"),
+        sheet_name="资助名单",
+    )
+    log_access(
+        user=user,
+        action=AccessAction.EXPORT,
+        what=title,
+        row_count=result.rows,
+        detail={
+            "via": via,
+            "term_id": term.pk,
+            "township": township.name if township is not None else None,
+            "policy": policy_code,
+            "full_id_numbers": reveal,
+        },
+    )
+    return result

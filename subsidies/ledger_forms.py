@@ -1,0 +1,159 @@
+"""Forms of the ledger pages and of the ledger kinds in the export centre; choices are scoped to the user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from aidsite.access import scope_queryset, user_scope
+from students.models import School, SchoolYear, Term, Township
+from subsidies.models import PaymentMethod, Policy
+
+
+def _terms() -> Any:
+    return Term.objects.select_related("school_year").order_by("-school_year__start_year", "season")
+
+
+def _policies() -> Any:
+    return Policy.objects.select_related("school_year").filter(by_application=False)
+
+
+class _TermForm(forms.Form):
+    term = forms.ModelChoiceField(label=_("学期"), queryset=Term.objects.none(), empty_label=None)
+    policy = forms.ModelChoiceField(
+        label=_("资助项目"), queryset=Policy.objects.none(), required=False, empty_label=_("全部项目")
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["term"].queryset = _terms()
+        self.fields["policy"].queryset = _policies()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        term, policy = data.get("term"), data.get("policy")
+        if term is not None and policy is not None and policy.school_year_id != term.school_year_id:
+            self.add_error("policy", _("该资助项目不属于所选学期的学年。"))
+        return data
+
+
+class BatchPrepareForm(_TermForm):
+    township = forms.ModelChoiceField(label=_("乡镇"), queryset=Township.objects.none(), empty_label=None)
+    default_method = forms.ChoiceField(
+        label=_("未登记收款账户的学生按"),
+        choices=PaymentMethod.choices,
+        initial=PaymentMethod.BANK_CARD,
+        help_text=_("已登记收款账户的学生按其账户发放；选一卡通时，未登记账号的学生不编入批次并列出。"),
+    )
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["policy"].required = True
+        self.fields["policy"].empty_label = None
+        self.fields["township"].queryset = scope_queryset(user, Township.objects.order_by("name"))
+        scope = user_scope(user)
+        if scope.township_id is not None:
+            self.fields["township"].initial = scope.township_id
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("冲销原因"), max_length=200, widget=forms.TextInput(attrs={"size": 60}))
+    reissue = forms.BooleanField(
+        label=_("需重新发放"), required=False, initial=True,
+        help_text=_("勾选后，该生的资助在下一批次中重新发放；不勾选则此项资助就此结束。"),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("冲销须写明原因。"))
+        return reason
+
+
+class BankUploadForm(forms.Form):
+    file = forms.FileField(label=_("银行回盘文件（.xlsx）"))
+    dry_run = forms.BooleanField(label=_("只检查，不导入"), required=False)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_FILE_BYTES:
+            raise forms.ValidationError(_("文件过大。"))
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("只接受 .xlsx 格式的 Excel 文件。"))
+        return upload
+
+
+class ConflictFilterForm(_TermForm):
+    pass
+
+
+class FundsFilterForm(forms.Form):
+    school_year = forms.ModelChoiceField(label=_("学年"), queryset=SchoolYear.objects.all(), empty_label=None)
+    township = forms.ModelChoiceField(
+        label=_("乡镇"), queryset=Township.objects.none(), required=False, empty_label=_("全部（我可见的）")
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = scope_queryset(user, Township.objects.order_by("name"))
+
+
+# ---------------------------------------------------------------------------
+# Export centre forms: `parameters()` and `title()` as aidsite.export_jobs expects
+
+
+class LedgerExportForm(_TermForm):
+    township = forms.ModelChoiceField(
+        label=_("乡镇"), queryset=Township.objects.none(), required=False, empty_label=_("全部（我可见的）")
+    )
+    school = forms.ModelChoiceField(
+        label=_("学校"), queryset=School.objects.none(), required=False, empty_label=_("全部（我可见的）")
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["township"].queryset = scope_queryset(user, Township.objects.order_by("name"))
+        self.fields["school"].queryset = scope_queryset(user, School.objects.order_by("name"))
+
+    def parameters(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "term": data["term"].pk,
+            "policy": data["policy"].pk if data.get("policy") else None,
+            "township": data["township"].pk if data.get("township") else None,
+            "school": data["school"].pk if data.get("school") else None,
+        }
+
+    def title(self) -> str:
+        from subsidies.ledger_exports import LedgerFilter
+
+        data = self.cleaned_data
+        return LedgerFilter(
+            term=data["term"], township=data.get("township"), school=data.get("school"), policy=data.get("policy")
+        ).title()
+
+
+class FundsExportForm(FundsFilterForm):
+    def parameters(self) -> dict[str, Any]:
+        township = self.cleaned_data.get("township")
+        return {"school_year": self.cleaned_data["school_year"].pk, "township": township.pk if township else None}
+
+    def title(self) -> str:
+        township = self.cleaned_data.get("township")
+        place = township.name if township else "全县"
+        return f"{place}{self.cleaned_data['school_year'].name}学年教育资助资金到村到户台账"
+
+
+class ConflictExportForm(_TermForm):
+    def parameters(self) -> dict[str, Any]:
+        policy = self.cleaned_data.get("policy")
+        return {"term": self.cleaned_data["term"].pk, "policy": policy.pk if policy else None}
+
+    def title(self) -> str:
+        term, policy = self.cleaned_data["term"], self.cleaned_data.get("policy")
+        return f"{term}{policy.name if policy else '学生资助'}重复资助排查表"

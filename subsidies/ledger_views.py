@@ -1,0 +1,297 @@
+"""The ledger pages: batches and reconciliation, prepare, approve, reverse, bank results, conflicts, funds.
+
+Thin views: fetch through `get_for_user`/`scope_queryset`, call one service,
+redirect or render. Every write needs its permission (auditors get 403) and the
+services check the township again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from aidsite.access import can_reveal_personal_data, get_for_user, log_access, scope_queryset
+from aidsite.lib.idcard import mask_account, mask_id_number
+from aidsite.models import AccessAction
+from students.models import Household, SchoolYear, Village
+from subsidies import ledgers
+from subsidies.bank_import import bank_results_import
+from subsidies.ledger_forms import (
+    BankUploadForm,
+    BatchPrepareForm,
+    ConflictFilterForm,
+    FundsFilterForm,
+    ReverseForm,
+)
+from subsidies.models import BatchStatus, DisbursementBatch, LedgerEntry, LedgerLog
+
+VIEW = "subsidies.view_disbursementbatch"
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.is_staff or not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _batch(request: HttpRequest, pk: int) -> DisbursementBatch:
+    return get_for_user(
+        request.user,
+        DisbursementBatch.objects.select_related("township", "policy", "term__school_year", "prepared_by", "approved_by"),
+        pk=pk,
+    )
+
+
+def _entry_rows(entries: Any, reveal: bool) -> list[dict[str, Any]]:
+    return [
+        {
+            "entry": e,
+            "id_number": e.student.id_number if reveal else mask_id_number(e.student.id_number),
+            "account": e.account_number if reveal else mask_account(e.account_number),
+            "reversal": getattr(e, "reversal", None),
+            "bank_result": getattr(e, "bank_result", None),
+            "reversible": ledgers.entry_is_reversible(e),
+        }
+        for e in entries
+    ]
+
+
+@require_GET
+@login_required
+def ledger_index(request: HttpRequest) -> HttpResponse:
+    """发放批次与对账: every batch in scope with expected, paid, failed, reversed and outstanding."""
+    _require(request, VIEW)
+    form = ConflictFilterForm(request.GET or None, user=request.user)
+    batches = scope_queryset(request.user, DisbursementBatch.objects.all())
+    if form.is_bound and form.is_valid():
+        batches = batches.filter(term=form.cleaned_data["term"])
+        if form.cleaned_data.get("policy"):
+            batches = batches.filter(policy=form.cleaned_data["policy"])
+    return render(
+        request,
+        "subsidies/ledgers/index.html",
+        {
+            "title": "发放批次与对账",
+            "form": form,
+            "batches": ledgers.batches_with_reconciliation(batches),
+            "can_prepare": request.user.has_perm("subsidies.prepare_disbursementbatch"),
+            "can_export": request.user.has_perm("subsidies.export_disbursementbatch"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def batch_prepare(request: HttpRequest) -> HttpResponse:
+    _require(request, "subsidies.prepare_disbursementbatch")
+    form = BatchPrepareForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = ledgers.batch_prepare(
+                township=data["township"], policy=data["policy"], term=data["term"], user=request.user,
+                default_method=data["default_method"], note=data["note"],
+            )
+        except ledgers.LedgerError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            batch = result.batch
+            messages.success(request, f"已编制{batch}：{batch.entry_count} 人，{batch.total_amount} 元。请由另一位工作人员审核。")
+            if result.skipped:
+                names = "、".join(ent.student.name for ent, _ in result.skipped[:20])
+                more = "等" if len(result.skipped) > 20 else ""
+                messages.warning(request, f"{len(result.skipped)} 人未登记一卡通账号，未编入本批次：{names}{more}")
+            return redirect("ledgers:batch", pk=batch.pk)
+    return render(request, "subsidies/ledgers/prepare.html", {"title": "编制发放批次", "form": form})
+
+
+@require_GET
+@login_required
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, VIEW)
+    batch = _batch(request, pk)
+    reconciliation = ledgers.batches_with_reconciliation(DisbursementBatch.objects.filter(pk=batch.pk)).get()
+    entries = (
+        scope_queryset(request.user, LedgerEntry.objects.filter(batch=batch))
+        .select_related("student", "school", "reversal", "bank_result", "entitlement__enrollment")
+        .order_by("school__name", "student__name", "pk")
+    )
+    reveal = can_reveal_personal_data(request.user)
+    rows = _entry_rows(entries, reveal)
+    if reveal and rows:
+        log_access(
+            user=request.user, action=AccessAction.REVEAL, what=f"发放批次 {batch}", row_count=len(rows),
+            detail={"batch": batch.pk},
+        )
+    user = request.user
+    return render(
+        request,
+        "subsidies/ledgers/batch.html",
+        {
+            "title": str(batch),
+            "batch": batch,
+            "r": reconciliation,
+            "rows": rows,
+            "log": LedgerLog.objects.filter(batch_id_ref=batch.pk).select_related("user"),
+            "can_approve": (
+                not batch.is_approved
+                and user.has_perm("subsidies.approve_disbursementbatch")
+                and batch.prepared_by_id != user.pk
+            ),
+            "is_preparer": batch.prepared_by_id == user.pk,
+            "can_discard": not batch.is_approved and user.has_perm("subsidies.prepare_disbursementbatch"),
+            "can_reverse": batch.is_approved and user.has_perm("subsidies.reverse_ledgerentry"),
+            "can_import": batch.is_approved and user.has_perm("subsidies.import_bankresult"),
+        },
+    )
+
+
+@require_POST
+@login_required
+def batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "subsidies.approve_disbursementbatch")
+    batch = _batch(request, pk)
+    try:
+        result = ledgers.batch_approve(batch=batch, user=request.user)
+    except ledgers.LedgerError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        if result.changed:
+            messages.success(request, f"已审核：{result.batch.entry_count} 人，{result.batch.total_amount} 元，批次已锁定。")
+        else:
+            messages.info(request, "该批次已审核，未作任何更改。")
+    return redirect("ledgers:batch", pk=batch.pk)
+
+
+@require_POST
+@login_required
+def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "subsidies.prepare_disbursementbatch")
+    batch = _batch(request, pk)
+    try:
+        ledgers.batch_discard(batch=batch, user=request.user)
+    except ledgers.LedgerError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("ledgers:batch", pk=batch.pk)
+    messages.success(request, f"已撤销未审核的{batch}。")
+    return redirect("ledgers:index")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "subsidies.reverse_ledgerentry")
+    entry = get_for_user(
+        request.user, LedgerEntry.objects.select_related("batch__township", "student", "school"), pk=pk
+    )
+    form = ReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ledgers.entry_reverse(
+                entry=entry, user=request.user, reason=form.cleaned_data["reason"],
+                reissue=form.cleaned_data["reissue"],
+            )
+        except ledgers.LedgerError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(request, f"已冲销 {entry.student.name} {entry.amount} 元。")
+            return redirect("ledgers:batch", pk=entry.batch_id)
+    return render(
+        request, "subsidies/ledgers/reverse.html",
+        {"title": "冲销发放记录", "entry": entry, "form": form,
+         "masked_id": mask_id_number(entry.student.id_number)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def bank_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "subsidies.import_bankresult")
+    batch = _batch(request, pk)
+    form = BankUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = bank_results_import(
+            batch=batch, source=upload.file, user=request.user, file_name=upload.name,
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        if result.written:
+            messages.success(
+                request,
+                f"已导入银行回盘：成功 {result.paid} 人，失败 {result.failed} 人，已登记未变 {result.unchanged} 人。",
+            )
+            return redirect("ledgers:batch", pk=batch.pk)
+    status = 400 if result is not None and result.errors else 200
+    return render(
+        request, "subsidies/ledgers/bank_upload.html",
+        {"title": "导入银行回盘", "batch": batch, "form": form, "result": result},
+        status=status,
+    )
+
+
+@require_GET
+@login_required
+def conflicts(request: HttpRequest) -> HttpResponse:
+    _require(request, VIEW)
+    form = ConflictFilterForm(request.GET or None, user=request.user)
+    rows = []
+    if form.is_bound and form.is_valid():
+        rows = ledgers.ledger_conflicts(
+            user=request.user, term=form.cleaned_data["term"], policy=form.cleaned_data.get("policy")
+        )
+    reveal = can_reveal_personal_data(request.user)
+    for row in rows:
+        row.shown_id = row.id_number if reveal else mask_id_number(row.id_number)
+    return render(request, "subsidies/ledgers/conflicts.html", {"title": "重复资助排查", "form": form, "rows": rows})
+
+
+@require_GET
+@login_required
+def funds(request: HttpRequest) -> HttpResponse:
+    """资金到村到户台账: villages, then a village's households, then a household's entries."""
+    _require(request, VIEW)
+    form = FundsFilterForm(request.GET or None, user=request.user)
+    villages = None
+    if form.is_bound and form.is_valid():
+        villages = ledgers.funds_by_village(
+            user=request.user, school_year=form.cleaned_data["school_year"],
+            township=form.cleaned_data.get("township"),
+        )
+    return render(
+        request, "subsidies/ledgers/funds.html",
+        {"title": "资金到村到户台账", "form": form, "villages": villages,
+         "year": form.cleaned_data["school_year"] if villages is not None else None},
+    )
+
+
+@require_GET
+@login_required
+def funds_village(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    _require(request, VIEW)
+    school_year = get_for_user(request.user, SchoolYear.objects.all(), pk=year)
+    village = get_for_user(request.user, Village.objects.select_related("township"), pk=pk)
+    households = ledgers.funds_by_household(user=request.user, school_year=school_year, village=village)
+    return render(
+        request, "subsidies/ledgers/funds_village.html",
+        {"title": f"{village}资助资金", "village": village, "year": school_year, "households": households},
+    )
+
+
+@require_GET
+@login_required
+def funds_household(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    _require(request, VIEW)
+    school_year = get_for_user(request.user, SchoolYear.objects.all(), pk=year)
+    household = get_for_user(request.user, Household.objects.select_related("village__township"), pk=pk)
+    entries = ledgers.household_entries(user=request.user, household=household, school_year=school_year)
+    return render(
+        request, "subsidies/ledgers/funds_household.html",
+        {"title": f"{household.head_name}户资助资金", "household": household, "year": school_year,
+         "entries": entries, "approved": BatchStatus.APPROVED},
+    )

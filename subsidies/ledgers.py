@@ -1,0 +1,627 @@
+"""Disbursement ledgers (发放台账): prepare, approve, reverse, record the bank's results; and their selectors.
+
+Money leaves the office here, so every state change is a service that is one
+transaction, checks who is asking, writes history (simple_history, bulk helpers
+for bulk writes) and an explicit `LedgerLog` row. The database backs the rules
+(SECURITY A5, C1–C3): a check constraint for four-eyes, a partial unique index
+for one live payment per student, policy and term, and on PostgreSQL triggers
+that keep approved rows unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from aidsite.access import scope_queryset, user_scope
+from students.models import Household, SchoolYear, Term, Township, Village
+from subsidies.models import (
+    BankOutcome,
+    BankResult,
+    BatchStatus,
+    DisbursementBatch,
+    Entitlement,
+    EntitlementStatus,
+    LedgerAction,
+    LedgerEntry,
+    LedgerLog,
+    PaymentMethod,
+    PaymentStatus,
+    Policy,
+    Reversal,
+)
+
+ZERO = Decimal("0")
+BULK_SIZE = 1000
+
+
+class LedgerError(ValidationError):
+    """A refused ledger operation; the message is shown to users as it is."""
+
+
+# ---------------------------------------------------------------------------
+# Who may do what
+
+
+def check_ledger_permission(user: Any, township: Township, permission: str) -> None:
+    """The user holds `permission` and works for `township` (or the whole county, not read-only)."""
+    if not user.has_perm(permission):
+        raise PermissionDenied("没有此操作的权限。")
+    scope = user_scope(user)
+    if scope.read_only:
+        raise PermissionDenied("审计/督导账号只能查看和导出，不能修改。")
+    if scope.everything:
+        return
+    if scope.township_id != township.pk:
+        raise PermissionDenied("只能处理本乡镇的发放台账。")
+
+
+def _log(
+    *,
+    user: Any,
+    action: str,
+    township: Township,
+    summary: str,
+    batch: DisbursementBatch | None = None,
+    entry: LedgerEntry | None = None,
+    detail: dict[str, Any] | None = None,
+) -> LedgerLog:
+    return LedgerLog.objects.create(
+        user=user,
+        action=action,
+        township=township,
+        batch_id_ref=batch.pk if batch is not None else None,
+        entry_id_ref=entry.pk if entry is not None else None,
+        summary=summary[:200],
+        detail=detail or {},
+    )
+
+
+def _set_history_user(obj: Any, user: Any) -> None:
+    # simple_history takes the user from the request middleware; services also run
+    # from commands and tests, so say who it is.
+    obj._history_user = user
+
+
+# ---------------------------------------------------------------------------
+# Prepare
+
+
+@dataclass
+class PrepareResult:
+    batch: DisbursementBatch
+    # Entitlements left out, with why (e.g. 一卡通 without an account).
+    skipped: list[tuple[Entitlement, str]] = field(default_factory=list)
+
+
+def batchable_entitlements(*, township: Township, policy: Policy, term: Term) -> QuerySet[Entitlement]:
+    """Approved entitlements of the township with no live entry and no reversal that ended them.
+
+    A failed payment or a reversal with `reissue` makes an entitlement batchable
+    again; a reversal without `reissue` ends it.
+    """
+    live = LedgerEntry.objects.filter(entitlement=OuterRef("pk"), is_live=True)
+    ended = Reversal.objects.filter(entry__entitlement=OuterRef("pk"), reissue=False)
+    return (
+        Entitlement.objects.filter(
+            term=term,
+            policy=policy,
+            status=EntitlementStatus.APPROVED,
+            enrollment__school__township=township,
+            amount__gt=0,
+        )
+        .filter(~Exists(live), ~Exists(ended))
+        .select_related("student__payment_account", "enrollment__school")
+        .order_by("enrollment__school__name", "student__name", "pk")
+    )
+
+
+@transaction.atomic
+def batch_prepare(
+    *,
+    township: Township,
+    policy: Policy,
+    term: Term,
+    user: Any,
+    default_method: str = PaymentMethod.BANK_CARD,
+    note: str = "",
+) -> PrepareResult:
+    """编制发放批次: the township's approved entitlements of the policy and term not yet in a batch.
+
+    Each student is paid by their recorded account (收款账户) or, without one,
+    by `default_method`; 一卡通 without an account number is left out and
+    reported, never paid to an empty account.
+    """
+    check_ledger_permission(user, township, "subsidies.prepare_disbursementbatch")
+    if policy.school_year_id != term.school_year_id:
+        raise LedgerError("资助项目与学期不属于同一学年。")
+    if default_method not in PaymentMethod.values:
+        raise LedgerError("发放方式不正确。")
+    # Serialise preparations of one township so that batch numbers do not clash.
+    Township.objects.select_for_update().filter(pk=township.pk).first()
+
+    now = timezone.now()
+    entries: list[LedgerEntry] = []
+    skipped: list[tuple[Entitlement, str]] = []
+    for ent in batchable_entitlements(township=township, policy=policy, term=term):
+        account = getattr(ent.student, "payment_account", None)
+        method = account.method if account is not None else default_method
+        number = account.account_number if account is not None else ""
+        holder = account.holder_name if account is not None else ""
+        if method == PaymentMethod.BANK_CARD and not number:
+            skipped.append((ent, "未登记一卡通账号"))
+            continue
+        entries.append(
+            LedgerEntry(
+                entitlement=ent,
+                student_id=ent.student_id,
+                policy_id=ent.policy_id,
+                term_id=ent.term_id,
+                school_id=ent.enrollment.school_id,
+                amount=ent.amount,
+                method=method,
+                account_number=number,
+                holder_name=holder,
+                created_at=now,
+            )
+        )
+    if not entries:
+        raise LedgerError(
+            "没有可编入批次的已审核资助名单"
+            + (f"（{len(skipped)} 人未登记一卡通账号）。" if skipped else "。")
+        )
+
+    last = (
+        DisbursementBatch.objects.filter(township=township, policy=policy, term=term)
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
+        .first()
+    )
+    batch = DisbursementBatch(
+        township=township,
+        policy=policy,
+        term=term,
+        sequence=(last or 0) + 1,
+        note=note,
+        prepared_by=user,
+        prepared_at=now,
+        entry_count=len(entries),
+        total_amount=sum((e.amount for e in entries), ZERO),
+    )
+    batch.full_clean()
+    _set_history_user(batch, user)
+    batch.save()
+    for entry in entries:
+        entry.batch = batch
+    bulk_create_with_history(
+        entries, LedgerEntry, batch_size=BULK_SIZE, default_user=user, default_change_reason="编制批次"
+    )
+    _log(
+        user=user,
+        action=LedgerAction.PREPARE,
+        township=township,
+        batch=batch,
+        summary=f"编制 {batch}：{batch.entry_count} 人，{batch.total_amount} 元",
+        detail={"count": batch.entry_count, "total": str(batch.total_amount), "skipped": len(skipped)},
+    )
+    return PrepareResult(batch=batch, skipped=skipped)
+
+
+@transaction.atomic
+def batch_discard(*, batch: DisbursementBatch, user: Any) -> None:
+    """撤销未审核批次: a prepared batch and its entries go; an approved one cannot."""
+    check_ledger_permission(user, batch.township, "subsidies.prepare_disbursementbatch")
+    locked = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.is_approved:
+        raise LedgerError("已审核的发放批次不能撤销，如有差错请逐条冲销。")
+    summary = f"撤销 {locked}：{locked.entry_count} 人，{locked.total_amount} 元"
+    locked.entries.all().delete()
+    _set_history_user(locked, user)
+    pk = locked.pk
+    locked.delete()
+    locked.pk = pk
+    _log(user=user, action=LedgerAction.DISCARD, township=batch.township, batch=locked, summary=summary)
+
+
+# ---------------------------------------------------------------------------
+# Approve
+
+
+@dataclass
+class ApproveResult:
+    batch: DisbursementBatch
+    changed: bool
+
+
+def batch_approve(*, batch: DisbursementBatch, user: Any) -> ApproveResult:
+    """审核发放批次: one transaction that locks the entries and freezes the count and total.
+
+    Whoever prepared the batch cannot approve it (a check constraint backs this).
+    Approving an approved batch changes nothing; two approvals racing on
+    PostgreSQL give one approval (the batch row is locked first).
+    """
+    check_ledger_permission(user, batch.township, "subsidies.approve_disbursementbatch")
+    with transaction.atomic():
+        locked = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.is_approved:
+            return ApproveResult(batch=locked, changed=False)
+        if locked.prepared_by_id == user.pk:
+            raise LedgerError("您是本批次的编制人，不能审核自己编制的批次，请由另一位工作人员审核。")
+        entries = list(locked.entries.select_for_update().order_by("pk"))
+        if not entries:
+            raise LedgerError("批次中没有发放记录，不能审核。")
+        count = len(entries)
+        total = sum((e.amount for e in entries), ZERO)
+        for entry in entries:
+            entry.locked = True
+        bulk_update_with_history(
+            entries, LedgerEntry, ["locked"], batch_size=BULK_SIZE, default_user=user,
+            default_change_reason="审核批次",
+        )
+        locked.status = BatchStatus.APPROVED
+        locked.approved_by = user
+        locked.approved_at = timezone.now()
+        locked.entry_count = count
+        locked.total_amount = total
+        _set_history_user(locked, user)
+        locked.save()
+        _log(
+            user=user,
+            action=LedgerAction.APPROVE,
+            township=locked.township,
+            batch=locked,
+            summary=f"审核 {locked}：{count} 人，{total} 元",
+            detail={"count": count, "total": str(total)},
+        )
+    return ApproveResult(batch=locked, changed=True)
+
+
+# ---------------------------------------------------------------------------
+# Reverse
+
+
+@transaction.atomic
+def entry_reverse(*, entry: LedgerEntry, user: Any, reason: str, reissue: bool = True) -> Reversal:
+    """冲销: declare an approved entry void, once, with a reason.
+
+    With `reissue` the entitlement goes back to 已审核 so that a later batch pays
+    it again; without, it is finished.
+    """
+    batch = entry.batch
+    check_ledger_permission(user, batch.township, "subsidies.reverse_ledgerentry")
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError("冲销须写明原因。")
+    current = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
+    if not current.locked:
+        raise LedgerError("未审核批次中的记录不需冲销，可直接撤销该批次。")
+    if Reversal.objects.filter(entry=current).exists():
+        raise LedgerError("该记录已冲销，每条记录只能冲销一次。")
+    reversal = Reversal(entry=current, amount=current.amount, reason=reason[:200], reissue=reissue, reversed_by=user)
+    _set_history_user(reversal, user)
+    reversal.save()
+    current.is_live = False
+    _set_history_user(current, user)
+    current.save(update_fields=["is_live"])
+    ent = Entitlement.objects.get(pk=current.entitlement_id)
+    if ent.status == EntitlementStatus.PAID:
+        # The payment is void: the entitlement is approved-but-unpaid again.
+        ent.status = EntitlementStatus.APPROVED
+        bulk_update_with_history(
+            [ent], Entitlement, ["status"], default_user=user, default_change_reason="发放记录冲销"
+        )
+    _log(
+        user=user,
+        action=LedgerAction.REVERSE,
+        township=batch.township,
+        batch=batch,
+        entry=current,
+        summary=f"冲销 {current.student.name} {current.amount} 元：{reason}"[:200],
+        detail={"reason": reason, "reissue": reissue, "amount": str(current.amount)},
+    )
+    return reversal
+
+
+# ---------------------------------------------------------------------------
+# Bank results (the import itself is in subsidies.bank_import)
+
+
+@dataclass(frozen=True)
+class BankOutcomeRow:
+    entry_id: int
+    outcome: str
+    amount: Decimal
+    reason: str
+    row_number: int
+
+
+def bank_results_record(
+    *, batch: DisbursementBatch, rows: list[BankOutcomeRow], user: Any, file_name: str = ""
+) -> dict[str, int]:
+    """Record validated bank outcomes: entries paid or failed, entitlements 已发放 on success.
+
+    Rows whose entry already carries the same outcome are skipped (the same
+    file twice changes nothing). The caller has validated every row; this
+    runs inside its transaction.
+    """
+    existing = dict(BankResult.objects.filter(entry__batch=batch).values_list("entry_id", "outcome"))
+    new_rows = [r for r in rows if r.entry_id not in existing]
+    by_id = {e.pk: e for e in LedgerEntry.objects.filter(pk__in=[r.entry_id for r in new_rows])}
+    results = []
+    changed_entries = []
+    paid_entitlements: list[int] = []
+    for r in new_rows:
+        entry = by_id[r.entry_id]
+        results.append(
+            BankResult(
+                entry=entry, outcome=r.outcome, amount=r.amount, reason=r.reason[:200],
+                file_name=file_name[:200], row_number=r.row_number, imported_by=user,
+            )
+        )
+        if r.outcome == BankOutcome.SUCCESS:
+            entry.payment_status = PaymentStatus.PAID
+            paid_entitlements.append(entry.entitlement_id)
+        else:
+            entry.payment_status = PaymentStatus.FAILED
+            entry.is_live = False
+        changed_entries.append(entry)
+    if results:
+        bulk_create_with_history(results, BankResult, batch_size=BULK_SIZE, default_user=user)
+        bulk_update_with_history(
+            changed_entries, LedgerEntry, ["payment_status", "is_live"], batch_size=BULK_SIZE,
+            default_user=user, default_change_reason="银行回盘",
+        )
+    if paid_entitlements:
+        ents = list(Entitlement.objects.filter(pk__in=paid_entitlements).exclude(status=EntitlementStatus.PAID))
+        for ent in ents:
+            ent.status = EntitlementStatus.PAID
+        bulk_update_with_history(
+            ents, Entitlement, ["status"], batch_size=BULK_SIZE, default_user=user,
+            default_change_reason="银行回盘：发放成功",
+        )
+    paid = sum(1 for r in new_rows if r.outcome == BankOutcome.SUCCESS)
+    failed = len(new_rows) - paid
+    if new_rows:
+        _log(
+            user=user,
+            action=LedgerAction.BANK_RESULT,
+            township=batch.township,
+            batch=batch,
+            summary=f"{batch} 银行回盘：成功 {paid} 人，失败 {failed} 人",
+            detail={"file": file_name, "paid": paid, "failed": failed, "unchanged": len(rows) - len(new_rows)},
+        )
+    return {"paid": paid, "failed": failed, "unchanged": len(rows) - len(new_rows)}
+
+
+# ---------------------------------------------------------------------------
+# Selectors
+
+
+def _scoped(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The user's part of `queryset`; None is the server's command line, which sees the county."""
+    return queryset if user is None else scope_queryset(user, queryset)
+
+
+def batches_with_reconciliation(queryset: QuerySet[DisbursementBatch]) -> QuerySet[DisbursementBatch]:
+    """Each batch with expected, paid, failed, reversed and outstanding counts and amounts (one query)."""
+    money = Coalesce(Sum("entries__amount"), Value(ZERO))
+
+    def amount(condition: Q) -> Any:
+        return Coalesce(Sum("entries__amount", filter=condition), Value(ZERO))
+
+    paid = Q(entries__payment_status=PaymentStatus.PAID)
+    failed = Q(entries__payment_status=PaymentStatus.FAILED)
+    reversed_ = Q(entries__reversal__isnull=False)
+    outstanding = Q(entries__payment_status=PaymentStatus.PENDING, entries__is_live=True)
+    return queryset.select_related("township", "policy", "term__school_year", "prepared_by", "approved_by").annotate(
+        expected_count=Count("entries"),
+        expected_amount=money,
+        paid_count=Count("entries", filter=paid),
+        paid_amount=amount(paid),
+        failed_count=Count("entries", filter=failed),
+        failed_amount=amount(failed),
+        reversed_count=Count("entries", filter=reversed_),
+        reversed_amount=amount(reversed_),
+        outstanding_count=Count("entries", filter=outstanding),
+        outstanding_amount=amount(outstanding),
+    )
+
+
+@dataclass
+class ConflictRow:
+    student_id: int
+    student_name: str
+    id_number: str
+    policy_code: str
+    policy_name: str
+    term_label: str
+    batch_count: int
+    school_count: int
+    township_count: int
+    enrolled_school_count: int
+    entries: list[LedgerEntry]
+
+    @property
+    def kinds(self) -> list[str]:
+        kinds = []
+        if self.batch_count > 1:
+            kinds.append("多个批次")
+        if self.school_count > 1 or self.enrolled_school_count > 1:
+            kinds.append("多所学校")
+        if self.township_count > 1:
+            kinds.append("多个乡镇")
+        return kinds
+
+
+def ledger_conflicts(*, user: Any, term: Term | None = None, policy: Policy | None = None) -> list[ConflictRow]:
+    """重复资助排查: students in two batches, schools or townships for one policy and term.
+
+    Looks at every entry (live, failed or reversed) and at the student's
+    enrollments of the year, since a student on two schools' rolls is where
+    double payment starts. Two queries whatever the size.
+    """
+    from students.models import Enrollment, EnrollmentStatus
+
+    entries = _scoped(user, LedgerEntry.objects.all())
+    if term is not None:
+        entries = entries.filter(term=term)
+    if policy is not None:
+        entries = entries.filter(policy=policy)
+    enrolled = (
+        Enrollment.objects.filter(
+            student=OuterRef("student"),
+            school_year=OuterRef("term__school_year"),
+            status=EnrollmentStatus.STUDYING,
+        )
+        .order_by()
+        .values("student")
+        .annotate(n=Count("school", distinct=True))
+        .values("n")
+    )
+    groups = (
+        entries.values("student", "policy", "term")
+        .order_by()
+        .annotate(
+            batches=Count("batch", distinct=True),
+            schools=Count("school", distinct=True),
+            townships=Count("batch__township", distinct=True),
+            enrolled_schools=Coalesce(Subquery(enrolled, output_field=IntegerField()), Value(0)),
+        )
+        .filter(Q(batches__gt=1) | Q(schools__gt=1) | Q(townships__gt=1) | Q(enrolled_schools__gt=1))
+    )
+    keys = {(g["student"], g["policy"], g["term"]): g for g in groups}
+    if not keys:
+        return []
+    detail = (
+        LedgerEntry.objects.filter(student_id__in={k[0] for k in keys})
+        .select_related("student", "policy", "term__school_year", "school", "batch__township", "reversal")
+        .order_by("student__name", "student_id", "policy__code", "batch__prepared_at", "pk")
+    )
+    rows: dict[tuple[int, int, int], ConflictRow] = {}
+    for e in detail:
+        key = (e.student_id, e.policy_id, e.term_id)
+        g = keys.get(key)
+        if g is None:
+            continue
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = ConflictRow(
+                student_id=e.student_id,
+                student_name=e.student.name,
+                id_number=e.student.id_number,
+                policy_code=e.policy.code,
+                policy_name=e.policy.name,
+                term_label=str(e.term),
+                batch_count=g["batches"],
+                school_count=g["schools"],
+                township_count=g["townships"],
+                enrolled_school_count=g["enrolled_schools"],
+                entries=[],
+            )
+        row.entries.append(e)
+    return list(rows.values())
+
+
+def _disbursed(prefix: str = "") -> Q:
+    """Money that went out: live entries of approved batches (pending or paid)."""
+    return Q(**{f"{prefix}is_live": True, f"{prefix}batch__status": BatchStatus.APPROVED})
+
+
+def funds_by_village(*, user: Any, school_year: SchoolYear, township: Township | None = None) -> QuerySet[Village]:
+    """资金到村台账: per village, the year's disbursed aid across all children, policies and terms."""
+    prefix = "households__students__ledger_entries__"
+    year = Q(**{f"{prefix}term__school_year": school_year}) & _disbursed(prefix)
+    paid = year & Q(**{f"{prefix}payment_status": PaymentStatus.PAID})
+    villages = _scoped(user, Village.objects.all())
+    if township is not None:
+        villages = villages.filter(township=township)
+    return (
+        villages.select_related("township")
+        .annotate(
+            household_count=Count("households", filter=year, distinct=True),
+            student_count=Count("households__students", filter=year, distinct=True),
+            entry_count=Count(f"{prefix}id", filter=year),
+            total_amount=Coalesce(Sum(f"{prefix}amount", filter=year), Value(ZERO)),
+            paid_amount=Coalesce(Sum(f"{prefix}amount", filter=paid), Value(ZERO)),
+        )
+        .filter(entry_count__gt=0)
+        .order_by("township__name", "name")
+    )
+
+
+def funds_by_household(
+    *, user: Any, school_year: SchoolYear, village: Village | None = None, township: Township | None = None
+) -> QuerySet[Household]:
+    """资金到户台账: per household, the year's disbursed aid across all its children."""
+    prefix = "students__ledger_entries__"
+    year = Q(**{f"{prefix}term__school_year": school_year}) & _disbursed(prefix)
+    paid = year & Q(**{f"{prefix}payment_status": PaymentStatus.PAID})
+    households = _scoped(user, Household.objects.all())
+    if village is not None:
+        households = households.filter(village=village)
+    if township is not None:
+        households = households.filter(village__township=township)
+    return (
+        households.select_related("village__township")
+        .annotate(
+            student_count=Count("students", filter=year, distinct=True),
+            entry_count=Count(f"{prefix}id", filter=year),
+            total_amount=Coalesce(Sum(f"{prefix}amount", filter=year), Value(ZERO)),
+            paid_amount=Coalesce(Sum(f"{prefix}amount", filter=paid), Value(ZERO)),
+        )
+        .filter(entry_count__gt=0)
+        .order_by("village__township__name", "village__name", "head_name")
+    )
+
+
+def household_entries(*, user: Any, household: Household, school_year: SchoolYear) -> QuerySet[LedgerEntry]:
+    """The drill-down under a household: every entry of its children for the year."""
+    return (
+        _scoped(user, LedgerEntry.objects.all())
+        .filter(student__household=household, term__school_year=school_year)
+        .select_related("student", "policy", "term__school_year", "school", "batch", "reversal", "bank_result")
+        .order_by("term__season", "student__name", "policy__order", "pk")
+    )
+
+
+def entry_is_reversible(entry: LedgerEntry) -> bool:
+    return entry.locked and not hasattr(entry, "reversal")
+
+
+__all__ = [
+    "ApproveResult",
+    "BankOutcomeRow",
+    "ConflictRow",
+    "LedgerError",
+    "PrepareResult",
+    "batch_approve",
+    "batch_discard",
+    "batch_prepare",
+    "batchable_entitlements",
+    "bank_results_record",
+    "batches_with_reconciliation",
+    "entry_is_reversible",
+    "entry_reverse",
+    "funds_by_household",
+    "funds_by_village",
+    "household_entries",
+    "ledger_conflicts",
+]

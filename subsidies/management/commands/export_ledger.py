@@ -1,0 +1,41 @@
+"""export_ledger --year 2022-2023 --term autumn|spring --output FILE.xlsx [--township NAME] [--school NAME] [--policy CODE]"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from students.models import School
+from subsidies.ledger_exports import LedgerFilter, ledger_export
+from subsidies.management.commands._arguments import add_term_arguments, resolve_term_arguments
+from subsidies.models import Policy
+
+
+class Command(BaseCommand):
+    help = "导出一个学期已审核批次的发放台账（可按乡镇、学校、资助项目）为 Excel 文件；导出记入访问日志"
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        add_term_arguments(parser)
+        parser.add_argument("--school", help="学校（幼儿园）名称；不填为全部学校")
+        parser.add_argument("--output", required=True, help="输出文件，如 台账.xlsx")
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        term, township, code = resolve_term_arguments(options)
+        school = None
+        if options.get("school"):
+            school = School.objects.filter(name=options["school"].strip()).first()
+            if school is None:
+                raise CommandError(f"没有名为“{options['school']}”的学校")
+            if township is not None and school.township_id != township.pk:
+                raise CommandError(f"{school.name}不属于{township.name}")
+        policy = Policy.objects.get(school_year=term.school_year, code=code) if code else None
+        output = Path(options["output"])
+        if output.suffix.lower() != ".xlsx":
+            raise CommandError("输出文件须以 .xlsx 结尾")
+        if not output.parent.exists():
+            raise CommandError(f"目录不存在：{output.parent}")
+        selection = LedgerFilter(term=term, township=township, school=school, policy=policy)
+        result = ledger_export(user=None, selection=selection, target=str(output))
+        total = sum(result.totals.values())
+        self.stdout.write(f"已导出 {result.rows} 笔，金额合计 {total:,.2f} 元：{output}")
