@@ -15,7 +15,8 @@ PORT ?= 8000
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo
-	@echo "服务已启动： http://$(HOST):$(PORT)/admin/ （后台任务进程随之启动，Ctrl+C 一并停止）"
+	DEBUG=1 $(PY) manage.py load_campaigns_demo
+	@echo "服务已启动： http://$(HOST):$(PORT)/admin/ 园长工作台： http://$(HOST):$(PORT)/portal/ （后台任务进程随之启动，Ctrl+C 一并停止）"
 	@# The task worker (export centre) runs beside the web server and is stopped with it.
 	@# --no-reload: the autoreloader's child would outlive a killed parent.
 	@DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \

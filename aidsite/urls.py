@@ -17,4 +17,6 @@ urlpatterns = [
     path("ledgers/", include("subsidies.ledger_urls")),
     path("admin/", admin.site.urls),
     path("portal/", include("campaigns.urls")),
+    # The public notice page (公示), anonymous during its period only (SECURITY A1, D3).
+    path("gongshi/", include("subsidies.public_urls")),
 ]

@@ -33,6 +33,12 @@ STEP_ACTIONS: dict[str, str] = {
     CardStep.CHECKED: "核对",
     CardStep.SIGNED: "签字",
 }
+STEP_WHO: dict[str, str] = {
+    CardStep.PRINTED: "打印人",
+    CardStep.HANDED_OUT: "发放人",
+    CardStep.CHECKED: "核对班主任",
+    CardStep.SIGNED: "签字家长",
+}
 
 
 def card_families(*, school: School, school_year: SchoolYear) -> QuerySet[Household]:
@@ -71,6 +77,10 @@ class FamilyCard:
     @property
     def next_step_label(self) -> str:
         return STEP_ACTIONS[self.next_step] if self.next_step else ""
+
+    @property
+    def next_step_who_label(self) -> str:
+        return STEP_WHO[self.next_step] if self.next_step else ""
 
     @property
     def progress(self) -> int:

@@ -20,7 +20,6 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -238,6 +237,3 @@ def coverage_by_school(*, schools: QuerySet[School], term: Term) -> list[SchoolC
         )
     return rows
 
-
-def last_visit_of(*, student_id: int) -> dt.datetime | None:
-    return HomeVisit.objects.filter(children=student_id).aggregate(last=Max("visited_at"))["last"]

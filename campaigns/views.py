@@ -8,9 +8,11 @@ permission, which township staff and auditors do not have (403).
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +30,7 @@ from aidsite.access import (
     scope_queryset,
     user_scope,
 )
+from aidsite.lib.excel import write_formal_workbook
 from aidsite.models import AccessAction
 from campaigns.activities import (
     activity_record,
@@ -42,7 +45,6 @@ from campaigns.coverage import (
     portal_term,
     unvisited_children,
 )
-from campaigns.exports import rows_to_xlsx
 from campaigns.forms import ActivityForm, CardStepForm, ContactForm, SummaryForm, VisitForm
 from campaigns.mentoring import ledger_rows, mentoring_contact_record
 from campaigns.models import (
@@ -63,7 +65,16 @@ from campaigns.reports import (
     visit_record_context,
 )
 from campaigns.visits import visit_follow_up_close, visit_record
-from students.models import Enrollment, EnrollmentStatus, Household, School, Stage, Student, Term
+from students.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Household,
+    School,
+    Stage,
+    Student,
+    Term,
+    Township,
+)
 
 LOGIN = "campaigns:login"
 
@@ -120,6 +131,16 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
     # The tab bar links a director to their own kindergarten's pages from every page.
     context = {"nav_school_id": user_scope(request.user).school_id, **context}
     return render(request, template, context)
+
+
+def _issuer(request: HttpRequest) -> str:
+    """The unit a printed ledger is issued by: the user's school, township, or the county office."""
+    scope = user_scope(request.user)
+    if scope.school_id is not None:
+        return School.objects.get(pk=scope.school_id).name
+    if scope.township_id is not None:
+        return Township.objects.get(pk=scope.township_id).name
+    return settings.AID_OFFICE_NAME
 
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -658,7 +679,16 @@ def mentoring_ledger_xlsx(request: HttpRequest) -> HttpResponse:
     _require(request, "export_mentoring")
     mentorings = scope_queryset(request.user, Mentoring.objects.all())
     reveal = can_reveal_personal_data(request.user)
-    data, count = rows_to_xlsx(ledger_rows(mentorings, reveal=reveal), title="一对一爱心育才帮扶台账")
+    buffer = io.BytesIO()
+    result = write_formal_workbook(
+        buffer,
+        ledger_rows(mentorings, reveal=reveal),
+        title="一对一爱心育才帮扶台账",
+        issuer=_issuer(request),
+        money_columns=(),
+        count_unit="条",
+    )
+    data, count = buffer.getvalue(), result.rows
     log_access(
         user=request.user,
         action=AccessAction.EXPORT,

@@ -282,6 +282,17 @@ def pending_uploads_sweep(*, max_age_seconds: int = PENDING_UPLOAD_MAX_AGE_SECON
     return removed
 
 
+def _max_mb() -> int:
+    return max(settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024), 1)
+
+
+def _declared_size(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 class RosterUploadForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
 
@@ -289,11 +300,8 @@ class RosterUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise ValidationError(_("只接受 .xlsx 格式的 Excel 文件。"))
-        limit = settings.IMPORT_MAX_FILE_BYTES
-        if upload.size > limit:
-            raise ValidationError(
-                _("文件过大（上限 %(mb)s MB）。") % {"mb": limit // (1024 * 1024)}
-            )
+        if upload.size > settings.IMPORT_MAX_FILE_BYTES:
+            raise ValidationError(_("文件过大（上限 %(mb)s MB）。") % {"mb": _max_mb()})
         head = upload.read(4)
         upload.seek(0)
         if head != b"PK\x03\x04":
@@ -325,9 +333,14 @@ def roster_import_view(
     pending_uploads_sweep()
     pending: dict[str, str] = request.session.get(_SESSION_KEY, {})
     form = RosterUploadForm()
+    upload_error = ""
     report = None
     token = ""
-    if request.method == "POST" and request.POST.get("action") == "confirm":
+    too_large = _declared_size(request) > settings.IMPORT_MAX_FILE_BYTES + 64 * 1024
+    if request.method == "POST" and too_large:
+        # Refused before the body is parsed: an oversized upload never reaches the disk.
+        upload_error = _("文件过大（上限 %(mb)s MB）。") % {"mb": _max_mb()}
+    elif request.method == "POST" and request.POST.get("action") == "confirm":
         token = request.POST.get("token", "")
         if pending.get(token) != kind:
             raise PermissionDenied
@@ -383,10 +396,11 @@ def roster_import_view(
         "opts": model_admin.opts,
         "kind": kind,
         "form": form,
+        "upload_error": upload_error,
         "report": report,
         "token": token,
         "township": township,
-        "max_mb": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024),
+        "max_mb": _max_mb(),
     }
     return TemplateResponse(request, "admin/students/roster_import.html", context)
 

@@ -323,8 +323,8 @@ def _insert_many(model: type[Model], fields: list[Field], rows: list[list[Any]],
     The statement holds only the model's own table and column names, quoted
     by the backend; every value is a bound parameter, adapted by the field's
     own `get_db_prep_save` (SECURITY E6: no SQL is built from data). One
-    `executemany` per call keeps the number of queries independent of the
-    number of rows.
+    `executemany` (SQLite) or `COPY` (PostgreSQL) per call keeps the number of
+    queries independent of the number of rows.
     """
     if not rows:
         return
@@ -359,7 +359,17 @@ def _insert_many(model: type[Model], fields: list[Field], rows: list[list[Any]],
     adapters = [adapter(f) for f in fields]
     params = [[adapt(v) for adapt, v in zip(adapters, row, strict=True)] for row in rows]
     with db.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if db.vendor == "postgresql":
+            # PostgreSQL's own bulk path: COPY streams the rows as data in one statement
+            # (Django's client-side-binding cursor would parse and plan one INSERT per row).
+            copy_sql = "COPY {} ({}) FROM STDIN".format(
+                quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+            )
+            with db.wrap_database_errors, cursor.cursor.copy(copy_sql) as copy:
+                for row in params:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(sql, params)
 
 
 def _create_with_history(

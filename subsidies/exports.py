@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from aidsite.access import can_reveal_personal_data, log_access, scope_queryset
@@ -94,6 +95,8 @@ def entitlements_export(
     queryset = entitlement_queryset(term=term, township=township, policy_code=policy_code)
     reveal = True
     if user is not None:
+        if not user.has_perm("subsidies.export_entitlement"):
+            raise PermissionDenied("没有导出资助名单的权限。")
         queryset = scope_queryset(user, queryset)
         reveal = can_reveal_personal_data(user)
     title = export_title(term=term, township=township, policy_code=policy_code)

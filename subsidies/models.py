@@ -1045,3 +1045,55 @@ class LedgerLog(models.Model):
         if self.pk is not None:
             raise PermissionError("台账操作日志只能追加，不能修改。")
         super().save(*args, **kwargs)
+
+
+# ---------------------------------------------------------------------------
+# Public notices (公示), issue 5. The list a school posts on its gate before final
+# approval; the same list is a public web page during the notice period only
+# (SECURITY D3). See subsidies.notices for the service that computes the end date.
+
+
+class PublicNotice(models.Model):
+    """公示: one school's proposed and approved aid under one policy for one term, shown for a period."""
+
+    school = models.ForeignKey(
+        "students.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("学校")
+    )
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="+", verbose_name=_("资助项目"))
+    term = models.ForeignKey("students.Term", on_delete=models.PROTECT, related_name="+", verbose_name=_("学期"))
+    start_date = models.DateField(_("公示开始日期"))
+    period_days = models.PositiveSmallIntegerField(
+        _("公示期（工作日）"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    end_date = models.DateField(_("公示结束日期"), editable=False)
+    objection_contact = models.CharField(_("异议受理"), max_length=120)
+    issuing_unit = models.CharField(_("公示单位"), max_length=60)
+    # The public page's address: unguessable, so notices cannot be walked by number.
+    token = models.CharField(_("公示页地址码"), max_length=43, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发布人")
+    )
+    created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+
+    scope_township_paths = ("school__township",)
+    scope_school_paths = ("school",)
+
+    class Meta:
+        verbose_name = _("资助公示")
+        verbose_name_plural = _("资助公示")
+        ordering = ["-start_date", "school__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "policy", "term", "start_date"],
+                name="notice_unique_per_school_policy_term_start",
+                violation_error_message=_("该学校此项目本学期已有同一天开始的公示。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="notice_end_not_before_start",
+                violation_error_message=_("公示结束日期不能早于开始日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school.name} {self.policy.name} {self.term} 公示"

@@ -1,9 +1,10 @@
-import os
+import pytest
 
-# Tests speak plain HTTP to the test client: no HTTPS redirect.
-os.environ.setdefault("SECURE_PRODUCTION", "0")
 
-import pytest  # noqa: E402
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    # The test client speaks plain HTTP; production settings would redirect it to HTTPS.
+    settings.SECURE_SSL_REDIRECT = False
 
 
 @pytest.fixture(autouse=True)

@@ -218,3 +218,30 @@ def test_scope_queryset_denies_by_default(world):
     anonymous = AnonymousUser()
     for model in (Student, Household, School, Village, Enrollment):
         assert scope_queryset(anonymous, model.objects.all()).count() == 0
+
+
+# Third-party admins no role holds a permission on (only a superuser reaches them).
+UNSCOPED_ADMINS = {"auth.group", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+
+
+def test_every_project_admin_is_scoped():
+    from django.contrib import admin
+
+    from aidsite.access import ROLE_PERMISSIONS
+    from aidsite.scoped_admin import ScopedAdminMixin
+
+    for model, model_admin in admin.site._registry.items():
+        label = model._meta.label_lower
+        if (
+            model._meta.app_label in {"aidsite", "students", "subsidies", "campaigns"}
+            or label == "auth.user"
+        ):
+            assert isinstance(model_admin, ScopedAdminMixin), label
+            for inline in model_admin.inlines:
+                assert issubclass(inline, ScopedAdminMixin), f"{label}: {inline.__name__}"
+        else:
+            app = model._meta.app_label
+            granted = [p for patterns in ROLE_PERMISSIONS.values() for p in patterns]
+            assert label in UNSCOPED_ADMINS or not any(p.startswith(f"{app}.") for p in granted), (
+                label
+            )

@@ -135,3 +135,17 @@ def test_coverage_queries_do_not_grow_with_children(world, extra):
     assert sum(r.registered for r in rows) == extra + 3
     assert len(labels) == extra + 2
     assert len(ctx.captured_queries) == 5
+
+
+def test_the_portal_shows_the_last_term_with_a_roster_until_the_new_year_is_imported(db):
+    from campaigns.coverage import portal_term
+    from tests.factories import make_enrollment, make_school_year
+
+    old, new = make_school_year("2022-2023"), make_school_year("2023-2024")
+    day = dt.date(2023, 10, 8)  # autumn 2023: the new year is open, its roster not imported
+    make_enrollment(school_year=old)
+    term = portal_term(day)
+    assert (term.school_year, term.season) == (old, "spring")
+    make_enrollment(school_year=new)
+    term = portal_term(day)
+    assert (term.school_year, term.season) == (new, "autumn")

@@ -506,6 +506,16 @@ def test_files_over_the_size_cap_are_refused(client, world, importer, settings):
     assert importer.calls == []
 
 
+def test_an_oversized_request_is_refused_before_its_body_is_read(client, world, importer, settings):
+    settings.IMPORT_MAX_FILE_BYTES = 1024
+    client.force_login(world.county)
+    big = SimpleUploadedFile("roster.xlsx", b"PK\x03\x04" + b"0" * 200 * 1024)
+    response = client.post(IMPORT, {"action": "preview", "file": big})
+    assert "文件过大" in response.context["upload_error"]
+    assert "文件过大" in _html(response)
+    assert importer.calls == []
+
+
 def test_a_token_from_another_session_is_refused(client, world, importer, settings):
     client.force_login(world.county)
     token = client.post(IMPORT, {"action": "preview", "file": _xlsx_upload()}).context["token"]

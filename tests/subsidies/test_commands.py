@@ -161,3 +161,34 @@ def test_a_year_without_policies_is_a_command_error(db):
     make_school_year("2030-2031")
     with pytest.raises(CommandError, match="尚未配置资助政策"):
         _run("compute_aid", "--year", "2030-2031", "--term", "autumn")
+
+
+def test_a_web_export_is_scoped_masked_without_the_reveal_permission_and_logged(term, kids, township):
+    from django.contrib.auth.models import Permission
+    from django.core.exceptions import PermissionDenied
+
+    from aidsite.models import Role, StaffProfile
+    from subsidies.exports import entitlements_export
+    from tests.factories import make_township, make_user
+
+    mine = kids(kids.school(Stage.PRIMARY, is_rural=False), orphan=True)
+    other_kids = type(kids)(term, make_township())
+    other_kids(other_kids.school(Stage.PRIMARY, is_rural=False), orphan=True)
+    _run("compute_aid", "--year", "2022-2023", "--term", "autumn")
+
+    staff = make_user(role=Role.TOWNSHIP_STAFF, township=township)
+    staff.groups.clear()
+    staff.user_permissions.add(Permission.objects.get(codename="export_entitlement"))
+    StaffProfile.objects.filter(user=staff).update(role=Role.TOWNSHIP_STAFF)
+    target = io.BytesIO()
+    result = entitlements_export(target, term=term, user=staff)
+    assert result.rows == 1
+    values = [[c.value for c in row] for row in openpyxl.load_workbook(io.BytesIO(target.getvalue())).active.iter_rows()]
+    assert values[3][1] == mine.student.name
+    assert values[3][2] == mine.student.masked_id_number != mine.student.id_number
+    log = AccessLog.objects.get(user=staff)
+    assert (log.row_count, log.detail["full_id_numbers"], log.detail["via"]) == (1, False, "web")
+
+    director = make_user(role=Role.DIRECTOR, school=mine.school)
+    with pytest.raises(PermissionDenied):
+        entitlements_export(io.BytesIO(), term=term, user=director)

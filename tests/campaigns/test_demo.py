@@ -1,0 +1,24 @@
+from django.urls import reverse
+
+from campaigns.demo import campaigns_demo_load
+from campaigns.models import Activity, Campaign, HomeVisit, PolicyCard
+from students.demo import DEMO_YEAR, demo_accounts_ensure, demo_load
+from students.models import School
+from students.school_years import school_year_open
+
+
+def test_the_demo_township_gets_a_campaign_cards_and_visits_once(client, db):
+    school_year_open(name=DEMO_YEAR)
+    demo_load()
+    demo_accounts_ensure()
+    assert campaigns_demo_load()["created"] is True
+    counts = (Campaign.objects.count(), Activity.objects.count(), HomeVisit.objects.count(), PolicyCard.objects.count())
+    assert all(counts)
+    assert campaigns_demo_load()["created"] is False
+    assert counts == (Campaign.objects.count(), Activity.objects.count(), HomeVisit.objects.count(), PolicyCard.objects.count())
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="demo_director"))
+    school = School.objects.get(name="青山镇中心幼儿园")
+    page = client.get(reverse("campaigns:school", args=[school.pk]), follow=True)
+    assert page.status_code == 200 and "本学期已走访" in page.content.decode()
