@@ -110,6 +110,25 @@ EXPORT_KINDS.update(
     }
 )
 
+# Printed reports (issue 5): PDFs rendered in the background, big runs split into volumes.
+EXPORT_KINDS.update(
+    {
+        f"report_{name}": ExportKind(
+            label=label,
+            run=f"subsidies.reports.{name}_job",
+            suffix="pdf",
+            permission="subsidies.export_entitlement",
+            form=f"subsidies.reports.{name.capitalize()}ReportForm",
+        )
+        for name, label in (
+            ("notice", _("资助公示名单（PDF）")),
+            ("signsheet", _("发放签领表（PDF）")),
+            ("summary", _("资助统计表（PDF）")),
+            ("cards", _("资助政策明白卡（PDF）")),
+        )
+    }
+)
+
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from import_export.formats.base_formats import CSV, XLSX
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -188,11 +189,8 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Export and import formats are an allow-list (SECURITY E2): never HTML, never xls/xlsm.
-IMPORT_FORMATS = ["import_export.formats.base_formats.XLSX"]
-EXPORT_FORMATS = [
-    "import_export.formats.base_formats.XLSX",
-    "import_export.formats.base_formats.CSV",
-]
+IMPORT_FORMATS = [XLSX]
+EXPORT_FORMATS = [XLSX, CSV]
 
 # Personal data stays out of error reports (SECURITY D4).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "aidsite.logging.PersonalDataExceptionReporterFilter"

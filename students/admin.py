@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.admin import ExportMixin
 from import_export.fields import Field
-from import_export.formats.base_formats import CSV, XLSX
 
 from aidsite.access import (
     can_reveal_personal_data,
@@ -605,8 +604,6 @@ class StudentAdmin(PersonalSearchMixin, ExportMixin, RosterImportAdminMixin, Sco
     autocomplete_fields = ("household",)
     inlines = (EnrollmentInline,)
     resource_classes = [StudentExportResource]
-    # The allow-list of SECURITY E2, as classes (import-export does not resolve dotted paths).
-    export_formats = [XLSX, CSV]
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         enrollments = scope_queryset(

@@ -38,6 +38,7 @@ from aidsite.lib.idcard import mask_account
 from aidsite.lib.pdf import ROWS_PER_VOLUME, html_to_pdf, render_pdf_volumes, split_into_volumes
 from students.models import EnrollmentStatus, School, Stage, Term, Township
 from subsidies.entitlements import term_summary
+from subsidies.ledger_forms import LedgerExportForm
 from subsidies.models import (
     AWARDED_STATUSES,
     DisbursementBatch,
@@ -114,6 +115,18 @@ def _scoped(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset if user is None else scope_queryset(user, queryset)
 
 
+GRADE_ORDER = (
+    "托班", "小班", "中班", "大班",
+    "一年级", "二年级", "三年级", "四年级", "五年级", "六年级", "七年级", "八年级", "九年级",
+    "初一", "初二", "初三", "高一", "高二", "高三",
+)
+
+
+def grade_rank(grade: str) -> int:
+    """Where a grade comes in school order (一年级 before 二年级); text order would not do."""
+    return next((i for i, label in enumerate(GRADE_ORDER) if grade.startswith(label)), len(GRADE_ORDER))
+
+
 def _grade_class(grade: str, class_name: str) -> str:
     return f"{grade}{class_name}" if grade or class_name else ""
 
@@ -132,19 +145,18 @@ def _now() -> dt.datetime:
 
 def notice_rows(entitlements: QuerySet[Entitlement]) -> list[dict[str, Any]]:
     """The public columns only: whatever else the models hold never reaches the template."""
+    values = entitlements.order_by("enrollment__class_name", "student__name", "pk").values_list(
+        "student__name",
+        "enrollment__school__name",
+        "enrollment__grade",
+        "enrollment__class_name",
+        "policy__name",
+        "tier",
+        "amount",
+    )
+    ordered = sorted(values, key=lambda v: (v[1], grade_rank(v[2]), v[2]))  # stable: class, name kept
     rows = []
-    for number, (name, school, grade, class_name, item, tier, amount) in enumerate(
-        entitlements.order_by("enrollment__grade", "enrollment__class_name", "student__name", "pk").values_list(
-            "student__name",
-            "enrollment__school__name",
-            "enrollment__grade",
-            "enrollment__class_name",
-            "policy__name",
-            "tier",
-            "amount",
-        ),
-        1,
-    ):
+    for number, (name, school, grade, class_name, item, tier, amount) in enumerate(ordered, 1):
         rows.append(
             {
                 "number": number,
@@ -230,9 +242,28 @@ def notice_contexts(*, selection: Selection, user: Any = None) -> list[dict[str,
     pairs = list(dict.fromkeys(pairs))
     schools = School.objects.select_related("township").in_bulk({s for s, _ in pairs})
     policies = Policy.objects.in_bulk({p for _, p in pairs})
-    return [
-        notice_context(term=selection.term, school=schools[s], policy=policies[p], user=user) for s, p in pairs
-    ]
+    # A published notice (PublicNotice) fixes the dates, contact and issuer; otherwise it starts today.
+    published = {
+        (n.school_id, n.policy_id): n
+        for n in PublicNotice.objects.filter(
+            term=selection.term, school_id__in=schools, policy_id__in=policies
+        ).order_by("start_date", "pk")
+    }
+    contexts = []
+    for s, p in pairs:
+        notice = published.get((s, p))
+        extra: dict[str, Any] = {}
+        if notice is not None:
+            extra = {
+                "start_date": notice.start_date,
+                "period_days": notice.period_days,
+                "objection_contact": notice.objection_contact,
+                "issuing_unit": notice.issuing_unit,
+            }
+        contexts.append(
+            notice_context(term=selection.term, school=schools[s], policy=policies[p], user=user, **extra)
+        )
+    return contexts
 
 
 def _filter_selection(queryset: QuerySet[Any], selection: Selection, *, school_path: str) -> QuerySet[Any]:
@@ -306,7 +337,9 @@ def signsheet_contexts(
         "method",
         "account_number",
     )
-    rows = [(batch_id, _signsheet_row(rest)) for batch_id, *rest in values]
+    batch_order = {pk: i for i, pk in enumerate(batches_by_id)}
+    ordered = sorted(values, key=lambda v: (batch_order[v[0]], v[1], grade_rank(v[4]), v[4]))
+    rows = [(batch_id, _signsheet_row(rest)) for batch_id, *rest in ordered]
     contexts = []
     for chunk in split_into_volumes(rows, size=volume_size, key=lambda r: (r[0], r[1]["school"])):
         batch = batches_by_id[chunk[0][0]]
@@ -566,6 +599,13 @@ def _row_count(context: dict[str, Any]) -> int:
     return sum(len(b["schools"]) for s in context.get("stages", []) for b in s["policies"])
 
 
+@dataclass(frozen=True)
+class RenderResult:
+    documents: int
+    rows: int
+    pages: int
+
+
 def report_render(
     kind: str,
     *,
@@ -573,12 +613,13 @@ def report_render(
     out: BinaryIO,
     user: Any = None,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[int, int]:
-    """Write one report's PDF into `out`; return (documents, pages). Nothing to print: ValueError."""
+) -> RenderResult:
+    """Write one report's PDF into `out`. Nothing to print: ValueError; out of scope: PermissionDenied."""
     contexts = report_contexts(kind, selection=selection, user=user)
     if not contexts:
         raise ValueError("所选范围内没有可打印的内容。")
-    return len(contexts), render_documents(TEMPLATES[kind], contexts, out=out, progress=progress)
+    pages = render_documents(TEMPLATES[kind], contexts, out=out, progress=progress)
+    return RenderResult(documents=len(contexts), rows=sum(_row_count(c) for c in contexts), pages=pages)
 
 
 def render_documents(
@@ -603,6 +644,74 @@ def render_documents(
             progress(done, count)
     writer.write(out)
     return pages
+
+
+# ---------------------------------------------------------------------------
+# The export centre's PDF kinds (aidsite.export_jobs): same parameters as the ledger export.
+
+
+class _ReportForm(LedgerExportForm):
+    kind = ""
+
+    def title(self) -> str:
+        data = self.cleaned_data
+        place = data.get("school") or data.get("township") or "我可见的全部"
+        policy = f" {data['policy'].name}" if data.get("policy") else ""
+        return f"{REPORT_TITLES[self.kind]} {place} {data['term']}{policy}（PDF）"
+
+
+class NoticeReportForm(_ReportForm):
+    kind = "notice"
+
+
+class SignsheetReportForm(_ReportForm):
+    kind = "signsheet"
+
+
+class SummaryReportForm(_ReportForm):
+    kind = "summary"
+
+
+class CardsReportForm(_ReportForm):
+    kind = "cards"
+
+
+def _report_job(kind: str, *, user: Any, parameters: dict[str, Any], out: BinaryIO, progress: Any) -> int:
+    from aidsite.export_jobs import ExportError
+
+    term = Term.objects.select_related("school_year").get(pk=parameters["term"])
+    township = school = None
+    if parameters.get("township"):
+        township = scope_queryset(user, Township.objects.filter(pk=parameters["township"])).first()
+    if parameters.get("school"):
+        school = scope_queryset(user, School.objects.filter(pk=parameters["school"])).select_related("township").first()
+    if (parameters.get("township") and township is None) or (parameters.get("school") and school is None):
+        raise ExportError("所选乡镇或学校不在您的权限范围内。")
+    code = Policy.objects.filter(pk=parameters["policy"]).values_list("code", flat=True).first() if parameters.get("policy") else None
+    selection = Selection(term=term, township=township, school=school, policy_code=code)
+    try:
+        result = report_render(
+            kind, selection=selection, out=out, user=user, progress=lambda done, total: progress(done * 100 / total)
+        )
+    except (ValueError, PermissionDenied) as exc:
+        raise ExportError(str(exc)) from exc
+    return result.rows
+
+
+def notice_job(**kwargs: Any) -> int:
+    return _report_job("notice", **kwargs)
+
+
+def signsheet_job(**kwargs: Any) -> int:
+    return _report_job("signsheet", **kwargs)
+
+
+def summary_job(**kwargs: Any) -> int:
+    return _report_job("summary", **kwargs)
+
+
+def cards_job(**kwargs: Any) -> int:
+    return _report_job("cards", **kwargs)
 
 
 __all__ = [

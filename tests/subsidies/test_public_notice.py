@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from pypdf import PdfReader
 
 from aidsite.models import Role
 from students.models import HouseholdCategory, Stage
 from subsidies.entitlements import entitlements_compute
 from subsidies.notices import notice_end_date, notice_publish
+from subsidies.reports import Selection, report_render
 from tests.factories import make_township, make_user
 from tests.subsidies.ledger_factories import policy_of
 
@@ -83,3 +86,18 @@ def test_only_the_schools_township_publishes_its_notice(term, school_with_aid):
 
     with pytest.raises(PermissionDenied):
         _publish(term, school, outsider, timezone.localdate())
+
+
+def test_the_printed_notice_states_the_published_period_and_issuer(term, school_with_aid):
+    school, staff = school_with_aid
+    notice_publish(
+        school=school, policy=policy_of(term), term=term, start_date=dt.date(2022, 9, 2), user=staff,
+        issuing_unit="青山镇中心学校", objection_contact="青山镇教办，电话 0537-6860000",
+    )
+    out = io.BytesIO()
+
+    report_render("notice", selection=Selection(term=term, school=school), out=out)
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(out.getvalue())).pages)
+    assert "2022年9月2日至2022年9月8日" in text
+    assert "青山镇中心学校" in text and "0537-6860000" in text

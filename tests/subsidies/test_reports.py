@@ -12,10 +12,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from pypdf import PdfReader
 
+from aidsite.lib.money import amount_in_words
 from aidsite.lib.pdf import StaticOnlyURLFetcher
-from aidsite.models import AccessAction, AccessLog, Role
+from aidsite.models import AccessAction, AccessLog, ExportJob, ExportJobStatus, Role
 from students.models import HouseholdCategory, Stage
 from subsidies.entitlements import entitlements_approve, entitlements_compute
 from subsidies.ledgers import batch_approve, batch_prepare
@@ -27,7 +29,7 @@ from subsidies.reports import (
     signsheet_contexts,
     summary_context,
 )
-from tests.factories import make_household, make_student, make_township, make_user, make_enrollment
+from tests.factories import make_enrollment, make_household, make_student, make_township, make_user
 from tests.subsidies.ledger_factories import policy_of
 
 ID_NUMBER = re.compile(r"\d{17}[\dX]")
@@ -125,8 +127,6 @@ def test_the_notice_names_the_children_as_text_and_nothing_private(world):
     assert world.students[0].household.address == "" or world.students[0].household.address not in text
     total = _awarded_total(world)
     assert f"{total:,.2f}" in text
-    from aidsite.lib.money import amount_in_words
-
     assert amount_in_words(total) in text
     assert re.search(r"第\s*1\s*页\s*共\s*\d+\s*页", text)
     assert "5 个工作日" in text and "0537-6861234" in text
@@ -164,8 +164,6 @@ def test_the_signsheet_has_a_row_per_entry_masked_accounts_totals_and_signatures
         assert account not in text
         assert account[-4:] in text  # masked, last four kept
     total = world.batch.total_amount
-    from aidsite.lib.money import amount_in_words
-
     assert f"{total:,.2f}" in text and amount_in_words(total) in text
     for label in ("制表人", "审核人", "负责人", "盖章", "领取人（监护人）签字"):
         assert label in text
@@ -190,8 +188,6 @@ def test_the_summary_has_the_policy_the_school_and_the_total_in_words(world):
 
     text = _text(data)
     assert "学前教育政府助学金" in text and "青山镇中心幼儿园" in text and "资助面" in text
-    from aidsite.lib.money import amount_in_words
-
     assert amount_in_words(world.batch.total_amount) in text
     assert re.search(r"第\s*1\s*页\s*共\s*\d+\s*页", text)
 
@@ -237,3 +233,32 @@ def test_the_command_refuses_unknown_names_in_chinese(world, tmp_path):
     with pytest.raises(CommandError, match="没有代码为 NOPE"):
         call_command("render_report", "cards", *common, "--policy", "NOPE")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_export_centre_renders_a_sign_off_sheet_in_the_background(client, world):
+    client.force_login(world.staff)
+
+    response = client.post(
+        reverse("export_start", args=["report_signsheet"]),
+        {"term": world.term.pk, "township": world.township.pk},
+    )
+
+    assert response.status_code == 302
+    job = ExportJob.objects.get(owner=world.staff)
+    assert job.status == ExportJobStatus.DONE, job.error
+    assert job.row_count == len(NAMES) and job.file_path.endswith(".pdf")
+    download = client.get(reverse("export_download", args=[job.pk]))
+    text = _text(b"".join(download.streaming_content))
+    assert "张小明" in text and "发放签领表" in text
+
+
+def test_the_export_centre_refuses_another_townships_school(client, world):
+    outsider = make_user(role=Role.TOWNSHIP_STAFF, township=make_township("白云镇"))
+    client.force_login(outsider)
+
+    response = client.post(
+        reverse("export_start", args=["report_notice"]),
+        {"term": world.term.pk, "school": world.school.pk},
+    )
+
+    assert response.status_code == 400  # not a choice the form offers

@@ -46,7 +46,7 @@ class Command(BaseCommand):
         selection = Selection(term=term, township=township, school=school, policy_code=code)
         try:
             with output.open("wb") as out:
-                documents, pages = report_render(kind, selection=selection, out=out)
+                result = report_render(kind, selection=selection, out=out)
         except (ValueError, PermissionDenied) as exc:
             output.unlink(missing_ok=True)
             raise CommandError(str(exc)) from exc
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             user=None,
             action=AccessAction.PRINT,
             what=what,
-            row_count=documents,
-            detail={"report": kind, "output": str(output), "pages": pages, "documents": documents},
+            row_count=result.rows,
+            detail={"report": kind, "output": str(output), "pages": result.pages, "documents": result.documents},
         )
-        self.stdout.write(f"{what}：{documents} 份，共 {pages} 页，已写入 {output}")
+        self.stdout.write(f"{what}：{result.documents} 份，{result.rows} 行，共 {result.pages} 页，已写入 {output}")
