@@ -510,6 +510,8 @@ def demo_accounts_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     specs = [
         ("demo_county", Role.COUNTY_ADMIN, None, None, "全县"),
         ("demo_qingshan", Role.TOWNSHIP_STAFF, qingshan, None, DEMO_TOWNSHIP),
+        # A second officer of the same township: ledgers need a preparer and another approver.
+        ("demo_qingshan2", Role.TOWNSHIP_STAFF, qingshan, None, f"{DEMO_TOWNSHIP}（复核）"),
         ("demo_baiyun", Role.TOWNSHIP_STAFF, baiyun, None, SECOND_TOWNSHIP),
         ("demo_director", Role.DIRECTOR, None, kindergarten, kindergarten.name),
         ("demo_auditor", Role.AUDITOR, None, None, "全县，只读"),
