@@ -5,8 +5,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from import_export.formats.base_formats import CSV, XLSX
 from django.utils.translation import gettext_lazy as _
+from import_export.formats.base_formats import CSV, XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

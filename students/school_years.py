@@ -8,7 +8,7 @@ import unicodedata
 
 from django.db import transaction
 
-from students.models import Season, SchoolYear, Term
+from students.models import SchoolYear, Season, Term
 
 _YEAR_PATTERN = re.compile(r"^(\d{4})\s*(?:学年)?\s*[-—–~～至到_/]+\s*(\d{4})\s*(?:学年)?$")
 
