@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -39,7 +41,7 @@ class Command(BaseCommand):
         self._print_summary(term_summary(term=term, township=township, policy_code=code))
         for w in result.floor_warnings:
             self.stdout.write(
-                f"低于比例下限：{w.policy_code} {w.school_name} 应不少于 {w.required.normalize():f} 人，现 {w.counted} 人"
+                f"低于比例下限：{w.policy_code} {w.school_name} 应不少于 {math.ceil(w.required)} 人（{w.required.normalize():f}），现 {w.counted} 人"
             )
         for c in result.conflicts:
             self.stdout.write(f"重复学籍：{c.policy_code} {c.student_name}（{'、'.join(c.school_names)}），只资助一次")
