@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 STUDENTS = "/admin/students/student/"
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def world():
     return build_world()

@@ -37,12 +37,6 @@ pytestmark = pytest.mark.django_db
 FULL_ID = re.compile(r"\d{17}[\dX]")
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    # tests/conftest.py's SECURE_PRODUCTION=0 is set after the settings are loaded.
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def township_setup():
     year = make_school_year("2022-2023")

@@ -37,11 +37,6 @@ PROJECT_DIRS = ["aidsite", "students", "subsidies", "campaigns", "templates"]
 PUBLIC_URL_NAMES = {"login"}
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def world():
     return build_world()

@@ -34,9 +34,7 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def _plain_http(settings):
-    # tests/conftest.py's SECURE_PRODUCTION=0 comes after the settings are loaded.
-    settings.SECURE_SSL_REDIRECT = False
+def _fast_password_hashing(settings):
     # Six users per test: the production hasher would spend seconds on them.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -40,12 +40,6 @@ EXPORT = "/admin/students/student/export/"
 IMPORT = "/admin/students/student/import/"
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    # The test client speaks plain HTTP; the production redirect is tested in test_security.
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def world():
     return build_world()

@@ -18,11 +18,6 @@ from tests.subsidies.ledger_factories import approved_entitlements, policy_of, t
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
 def _client(client, user):
     client.force_login(user)
     return client
