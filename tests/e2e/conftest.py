@@ -14,7 +14,7 @@ import pytest
 from django.test import override_settings
 from pytest_django.live_server_helper import LiveServer
 
-from tests.campaigns.conftest import _plain_http, world  # noqa: F401  (shared fixtures)
+from tests.campaigns.conftest import world  # noqa: F401  (shared fixture)
 
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
