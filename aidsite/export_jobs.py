@@ -76,10 +76,10 @@ class ExportKind:
 EXPORT_KINDS: dict[str, ExportKind] = {
     "student_roster": ExportKind(
         label=_("学生名册（xlsx）"),
-        run="aidsite.student_roster.student_roster_xlsx",
+        run="students.exports.student_roster_xlsx",
         suffix="xlsx",
         permission="students.export_student",
-        form="aidsite.student_roster.StudentRosterForm",
+        form="students.exports.StudentRosterForm",
     ),
 }
 

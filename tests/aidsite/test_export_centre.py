@@ -21,7 +21,7 @@ from aidsite.export_jobs import (
     export_jobs_purge,
 )
 from aidsite.models import AccessAction, AccessLog, ExportJob, ExportJobStatus, Role, StaffProfile
-from aidsite.student_roster import student_roster_xlsx
+from students.exports import student_roster_xlsx
 from tests.factories import (
     PASSWORD,
     make_enrollment,

@@ -1,8 +1,6 @@
 """学生名册（xlsx）: the export centre's first job kind, the enrolled students a user may see.
 
-It belongs with the registry (students/exports.py in ARCHITECTURE.md) and
-can move there with its EXPORT_KINDS entry; it lives here until that module
-exists. One query for the count, one streamed query for the rows.
+One query for the count, one streamed query for the rows.
 """
 
 from __future__ import annotations
