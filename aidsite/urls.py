@@ -14,6 +14,7 @@ urlpatterns = [
     path("exports/start/<slug:kind>/", views.export_start, name="export_start"),
     path("exports/<int:pk>/row/", views.export_job_row, name="export_job_row"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("aid/", include("subsidies.aid_urls")),
     path("ledgers/", include("subsidies.ledger_urls")),
     path("admin/", admin.site.urls),
     path("portal/", include("campaigns.urls")),

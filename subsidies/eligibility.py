@@ -597,7 +597,10 @@ def decide(
                 continue
             if c.override is not None and c.override.action == OverrideAction.EXCLUDE:
                 placed.append((c, EntitlementStatus.EXCLUDED, {"text": "人工排除，不占名额"}))
-            elif c.override is not None and c.override.action == OverrideAction.ADD and not c.qualifying:
+            elif c.override is not None and c.override.action == OverrideAction.ADD:
+                # A staff addition (with its reason) stands outside the quota, whether the
+                # student qualifies and was left out by the quota or does not qualify at all;
+                # nobody already in the quota is pushed out, and the summary shows the excess.
                 placed.append((c, EntitlementStatus.PROPOSED, {"text": "人工增补，不占名额"}))
             elif quota is None:
                 placed.append((c, EntitlementStatus.PROPOSED, {}))

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.db.models import Count, Field, Model, Q, QuerySet, Sum
+from django.db.models import Case, Count, Field, Model, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -591,9 +591,15 @@ def entitlement_list(
         queryset = queryset.filter(tier=tier)
     if status:
         queryset = queryset.filter(status=status)
+    # Within a school the awarded come first (in quota order), then those left out, then exclusions.
+    awarded_first = Case(
+        When(status__in=AWARDED_STATUSES, then=Value(0)),
+        When(status=EntitlementStatus.NOT_AWARDED, then=Value(1)),
+        default=Value(2),
+    )
     return queryset.select_related(
         "student", "enrollment__school__township", "policy", "approval"
-    ).order_by("policy__order", "enrollment__school__name", "status", "priority", "student__name", "pk")
+    ).order_by("policy__order", "enrollment__school__name", awarded_first, "priority", "student__name", "pk")
 
 
 # ---------------------------------------------------------------------------
@@ -758,3 +764,55 @@ def summary_totals(rows: list[SummaryRow]) -> dict[str, Any]:
         totals[row.policy_code]["awarded"] += row.awarded
         totals[row.policy_code]["total"] += row.total_amount
     return dict(totals)
+
+
+# ---------------------------------------------------------------------------
+# Accepting a preview (the browser workflow): apply exactly what was previewed
+
+
+def compute_result_digest(result: ComputeResult) -> str:
+    """A fingerprint of what a computation changes: its scope, every added, removed and changed row.
+
+    A preview (dry run) and a real run over the same data give the same digest,
+    so a page can post the preview's digest back and have only that applied.
+    """
+
+    def snapshot(values: tuple[str, int | None, Decimal] | None) -> str:
+        return "" if values is None else "/".join(str(v) for v in values)
+
+    def rows(diff: list[DiffRow]) -> list[str]:
+        return sorted(f"{d.policy_code}|{d.student_id}|{snapshot(d.before)}|{snapshot(d.after)}" for d in diff)
+
+    payload = {
+        "term": result.term.pk,
+        "township": result.township.pk if result.township is not None else None,
+        "policies": sorted(result.policy_codes),
+        "added": rows(result.added),
+        "removed": rows(result.removed),
+        "changed": rows(result.changed),
+        "refreshed": result.refreshed,
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def entitlements_compute_accept(
+    *,
+    term: Term,
+    township: Township | None,
+    policy_code: str | None = None,
+    expected_digest: str,
+    user: Any,
+) -> tuple[ComputeResult, bool]:
+    """Compute for real, but keep the result only if it is the previewed one (`expected_digest`).
+
+    Returns the result and whether it was applied. When the list changed since
+    the preview, everything is rolled back and the result is the fresh preview.
+    """
+    with transaction.atomic():
+        result = entitlements_compute(term=term, township=township, policy_code=policy_code, user=user)
+        applied = compute_result_digest(result) == expected_digest
+        if not applied:
+            transaction.set_rollback(True)
+            result.dry_run = True
+    return result, applied

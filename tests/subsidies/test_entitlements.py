@@ -187,6 +187,28 @@ def test_an_addition_awards_a_student_the_rules_left_out_and_withdrawing_it_undo
     assert child.student_id not in rows(term, "HS-GRANT")
 
 
+def test_an_addition_of_a_qualifying_student_left_out_by_the_quota_stands_outside_it(term, kids, staff):
+    school = kids.school(Stage.HIGH)
+    for _ in range(8):
+        kids(school)
+    dibao = kids(school, categories=(H.DIBAO,))  # 10 enrolled: quota 1, taken by 低保
+    other = kids(school, categories=(H.OTHER,))
+    compute(term)
+    assert rows(term, "HS-GRANT")[other.student_id].status == EntitlementStatus.NOT_AWARDED
+    entitlement_override(
+        student=other.student, policy=_policy(term, "HS-GRANT"), term=term,
+        action=OverrideAction.ADD, tier=1, reason="村委证明家庭突发变故", user=staff,
+    )
+    grant = rows(term, "HS-GRANT")
+    assert (grant[other.student_id].status, grant[other.student_id].amount) == (
+        EntitlementStatus.PROPOSED, Decimal("750.00"),
+    )
+    assert "人工增补" in grant[other.student_id].reason_text
+    assert grant[dibao.student_id].status == EntitlementStatus.PROPOSED  # nobody pushed out
+    compute(term)  # the addition survives recomputation
+    assert rows(term, "HS-GRANT")[other.student_id].status == EntitlementStatus.PROPOSED
+
+
 def test_an_approved_entitlement_cannot_be_overridden(term, kids, township, staff):
     child = kids(kids.school(Stage.PRIMARY), orphan=True)
     compute(term)

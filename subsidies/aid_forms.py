@@ -1,0 +1,256 @@
+"""Forms of the aid-list pages (/aid/): the term and township in view, filters, overrides, additions.
+
+Choices are scoped to the user; township staff never choose a township (theirs
+is fixed), the county administrator may pick one or leave it for the whole county.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aidsite.access import scope_queryset, user_scope
+from aidsite.lib.idcard import normalize_id_number
+from students.models import School, Term, Township
+from subsidies.models import EntitlementStatus, OverrideAction, Policy, PolicyTier
+
+
+def terms() -> Any:
+    return Term.objects.select_related("school_year").order_by("-school_year__start_year", "season")
+
+
+def default_term() -> Term | None:
+    """The term under way today, else the latest that has begun, else the latest opened.
+
+    Terms of school years that have their policies (`open_year`) come first: a
+    term without policies has nothing to compute or review.
+    """
+    today = timezone.localdate()
+    every = Term.objects.select_related("school_year")
+    with_policies = every.filter(school_year__in=Policy.objects.values("school_year"))
+    for queryset in (with_policies, every):
+        term = (
+            queryset.filter(start_date__lte=today, end_date__gte=today).order_by("-start_date").first()
+            or queryset.filter(start_date__lte=today).order_by("-start_date").first()
+            or queryset.order_by("-start_date").first()
+        )
+        if term is not None:
+            return term
+    return None
+
+
+class AidScopeForm(forms.Form):
+    """The term and (for the county administrator) the township a page is about.
+
+    Always bound: a missing term means the default term, a missing township the
+    user's own (township staff) or the whole county (county administrator).
+    """
+
+    term = forms.ModelChoiceField(label=_("学期"), queryset=Term.objects.none(), empty_label=None)
+    township = forms.ModelChoiceField(
+        label=_("乡镇"), queryset=Township.objects.none(), required=False, empty_label=_("全县")
+    )
+
+    def __init__(self, data: Any = None, *, user: Any, bind: bool = True, **kwargs: Any) -> None:
+        data = data.copy() if isinstance(data, QueryDict) else dict(data or {})
+        self.default_term = default_term()
+        if not data.get("term") and self.default_term is not None:
+            data["term"] = str(self.default_term.pk)
+        self.asked = data
+        if bind:
+            super().__init__(data, **kwargs)
+        else:
+            # A blank form to fill in (no "required" errors yet), opened on the term asked for.
+            super().__init__(initial={k: data.get(k) for k in ("term", "township", "policy") if data.get(k)}, **kwargs)
+        self.user = user
+        self.fields["term"].queryset = terms()
+        scope = user_scope(user)
+        self.fixed_township = Township.objects.get(pk=scope.township_id) if scope.township_id else None
+        if self.fixed_township is not None:
+            del self.fields["township"]
+        else:
+            self.fields["township"].queryset = scope_queryset(user, Township.objects.order_by("name"))
+        self.selected_term = self._raw_term()
+
+    def _raw_term(self) -> Term | None:
+        """The term asked for, before validation: the other fields' choices depend on its year."""
+        raw = self.asked.get("term")
+        if raw and str(raw).isdigit():
+            term = Term.objects.select_related("school_year").filter(pk=int(raw)).first()
+            if term is not None:
+                return term
+        return self.default_term
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.fixed_township is not None:
+            data["township"] = self.fixed_township
+        return data
+
+    def selection(self) -> tuple[Term | None, Township | None]:
+        """The valid term and township, or the defaults when the request asked for something invalid."""
+        if not self.is_bound:
+            return self.selected_term, self.fixed_township
+        if self.is_valid():
+            return self.cleaned_data["term"], self.cleaned_data.get("township")
+        return self.default_term, self.fixed_township
+
+    def query(self) -> dict[str, Any]:
+        """The selection as query parameters, for links between the aid pages."""
+        term, township = self.selection()
+        params: dict[str, Any] = {}
+        if term is not None:
+            params["term"] = term.pk
+        if township is not None and self.fixed_township is None:
+            params["township"] = township.pk
+        return params
+
+
+def _policy_choices(term: Term | None, empty: str) -> list[tuple[str, str]]:
+    choices: list[tuple[str, str]] = [("", empty)]
+    if term is None:
+        return choices
+    policies = Policy.objects.filter(school_year_id=term.school_year_id, by_application=False).order_by("order", "code")
+    return choices + [(code, f"{code} {name}") for code, name in policies.values_list("code", "name")]
+
+
+def _year_tiers(term: Term | None) -> list[int]:
+    if term is None:
+        return []
+    tiers = PolicyTier.objects.filter(policy__school_year_id=term.school_year_id).values_list("tier", flat=True)
+    return sorted(set(tiers))
+
+
+class ComputeForm(AidScopeForm):
+    """测算: the term, the township (county administrator), one policy or all, and the preview's digest."""
+
+    policy = forms.ChoiceField(label=_("资助项目"), required=False)
+    digest = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
+        super().__init__(data, user=user, **kwargs)
+        self.fields["policy"].choices = _policy_choices(self.selected_term, str(_("全部测算类项目")))
+
+
+class ListFilterForm(AidScopeForm):
+    """资助名单 filters: policy, school (scoped), tier, status."""
+
+    policy = forms.ChoiceField(label=_("资助项目"), required=False)
+    school = forms.ModelChoiceField(
+        label=_("学校"), queryset=School.objects.none(), required=False, empty_label=_("全部学校")
+    )
+    tier = forms.TypedChoiceField(label=_("档次"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *EntitlementStatus.choices]
+    )
+
+    def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
+        super().__init__(data, user=user, **kwargs)
+        term = self.selected_term
+        self.fields["policy"].choices = _policy_choices(term, str(_("全部项目")))
+        schools = scope_queryset(user, School.objects.select_related("township").order_by("township__name", "name"))
+        if self.fixed_township is None and str(self.asked.get("township") or "").isdigit():
+            schools = schools.filter(township_id=int(self.asked["township"]))
+        self.fields["school"].queryset = schools
+        self.fields["tier"].choices = [("", _("全部档次"))] + [(t, f"{t}档") for t in _year_tiers(term)]
+
+    def filters(self) -> dict[str, Any]:
+        """Keyword arguments for `entitlement_list` (empty when the filters are invalid)."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        school = data.get("school")
+        return {
+            "policy_code": data.get("policy") or None,
+            "school_id": school.pk if school else None,
+            "tier": data.get("tier"),
+            "status": data.get("status") or None,
+        }
+
+
+class ApproveForm(AidScopeForm):
+    """资助名单审核: term, township, one policy or all; the figures shown guard the confirmation."""
+
+    policy = forms.ChoiceField(label=_("资助项目"), required=False)
+    expected = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
+        super().__init__(data, user=user, **kwargs)
+        self.fields["policy"].choices = _policy_choices(self.selected_term, str(_("全部项目")))
+
+
+def _tier_choices(policy: Policy, empty: str) -> list[tuple[Any, str]]:
+    return [("", empty)] + [(t.tier, f"{t.tier}档（{t.annual_amount:.0f} 元/年）") for t in policy.tiers.all()]
+
+
+def _clean_reason(value: str) -> str:
+    reason = (value or "").strip()
+    if not reason:
+        raise forms.ValidationError(_("人工调整须写明理由。"))
+    return reason
+
+
+class OverrideForm(forms.Form):
+    """人工调整 of one entitlement: another tier, an exclusion or an addition, always with a reason."""
+
+    action = forms.ChoiceField(label=_("调整方式"), widget=forms.RadioSelect(attrs={"class": "radiolist inline"}))
+    tier = forms.TypedChoiceField(label=_("档次"), required=False, coerce=int, empty_value=None)
+    reason = forms.CharField(
+        label=_("理由"), max_length=200, widget=forms.TextInput(attrs={"size": 60}),
+        error_messages={"required": _("人工调整须写明理由。")},
+        help_text=_("如：家访核实家庭突发重大变故，村委证明。理由将写入资助依据。"),
+    )
+
+    def __init__(self, *args: Any, policy: Policy, actions: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(OverrideAction.choices)
+        self.fields["action"].choices = [(a, labels[a]) for a in actions]
+        if len(actions) == 1:
+            self.fields["action"].initial = actions[0]
+        tier_choices = _tier_choices(policy, str(_("按规则确定")))
+        if len(tier_choices) > 1:
+            self.fields["tier"].choices = tier_choices
+        else:
+            del self.fields["tier"]
+
+    def clean_reason(self) -> str:
+        return _clean_reason(self.cleaned_data["reason"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("action") == OverrideAction.TIER and not data.get("tier"):
+            self.add_error("tier" if "tier" in self.fields else None, _("调整档次须选择档次。"))
+        if data.get("action") == OverrideAction.EXCLUDE:
+            data["tier"] = None
+        return data
+
+
+class AddForm(AidScopeForm):
+    """增补 a student the list does not hold for a policy (found by ID number within the user's scope)."""
+
+    id_number = forms.CharField(label=_("身份证号"), max_length=30)
+    policy = forms.ChoiceField(label=_("资助项目"))
+    tier = forms.TypedChoiceField(label=_("档次"), required=False, coerce=int, empty_value=None)
+    reason = forms.CharField(
+        label=_("理由"), max_length=200, widget=forms.TextInput(attrs={"size": 60}),
+        error_messages={"required": _("人工调整须写明理由。")},
+        help_text=_("如：突发重大变故，村委证明。理由将写入资助依据。"),
+    )
+
+    def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
+        super().__init__(data, user=user, **kwargs)
+        # The student's own enrollment decides the township (the service checks it is the user's).
+        self.fields.pop("township", None)
+        self.fields["policy"].choices = _policy_choices(self.selected_term, "—")
+        tiers = _year_tiers(self.selected_term)
+        self.fields["tier"].choices = [("", _("按规则确定（无分档项目不选）"))] + [(t, f"{t}档") for t in tiers]
+
+    def clean_id_number(self) -> str:
+        return normalize_id_number(self.cleaned_data["id_number"])
+
+    def clean_reason(self) -> str:
+        return _clean_reason(self.cleaned_data["reason"])
