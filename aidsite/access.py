@@ -59,6 +59,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "subsidies.reverse_ledgerentry",
         "subsidies.import_bankresult",
         "subsidies.*_paymentaccount",
+        # Public notices (issue 5): publish, and withdraw one posted by mistake; never delete.
+        "subsidies.add_publicnotice",
+        "subsidies.change_publicnotice",
         "campaigns.view_*",
         "campaigns.export_*",
         # The township organises its publicity campaigns (phases, leading group, kindergartens).

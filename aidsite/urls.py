@@ -16,6 +16,7 @@ urlpatterns = [
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("aid/", include("subsidies.aid_urls")),
     path("ledgers/", include("subsidies.ledger_urls")),
+    path("notices/", include("subsidies.notice_urls")),
     path("admin/", admin.site.urls),
     path("portal/", include("campaigns.urls")),
     # The public notice page (公示), anonymous during its period only (SECURITY A1, D3).

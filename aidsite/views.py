@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from aidsite.admin_pages import render_admin_page
 from aidsite.export_jobs import (
     CONTENT_TYPES,
     EXPORT_KINDS,
@@ -45,13 +46,12 @@ def _render_centre(request: HttpRequest, *, bound: tuple[str, forms.Form] | None
     export_jobs_purge(owner=request.user)
     jobs = ExportJob.objects.filter(owner=request.user)[:JOBS_LISTED]
     context = {
-        **admin.site.each_context(request),
         "title": "导出中心",
         "retention_days": settings.EXPORT_RETENTION_DAYS,
         "jobs": jobs,
         "start_forms": _start_forms(request, bound),
     }
-    return render(request, "exports/centre.html", context, status=status)
+    return render_admin_page(request, "exports/centre.html", context, status=status)
 
 
 @require_GET

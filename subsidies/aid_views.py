@@ -16,7 +16,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -36,6 +36,7 @@ from aidsite.access import (
     scope_queryset,
     user_scope,
 )
+from aidsite.admin_pages import render_admin_page
 from aidsite.lib.idcard import mask_id_number
 from aidsite.models import AccessAction
 from students.models import Student, Term, Township
@@ -122,15 +123,6 @@ def _service_error(form: Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """Render inside the admin look: its header and user links (not its sidebar of tables)."""
-    site = {
-        "site_title": admin.site.site_title,
-        "site_header": admin.site.site_header,
-        "site_url": admin.site.site_url,
-        "has_permission": admin.site.has_permission(request),
-    }
-    return render(request, template, {**site, **context})
 
 
 def _who(user: Any) -> str:
@@ -239,7 +231,7 @@ def aid_index(request: HttpRequest) -> HttpResponse:
             ],
             approvals=_approvals(request, term, township),
         )
-    return _render(request, "subsidies/aid/index.html", context)
+    return render_admin_page(request, "subsidies/aid/index.html", context)
 
 
 # ---------------------------------------------------------------------------
@@ -312,7 +304,7 @@ def aid_compute(request: HttpRequest) -> HttpResponse:
             if "accept" in request.POST:
                 messages.warning(request, STALE_PREVIEW)
             context.update(_preview_context(result))
-    return _render(request, "subsidies/aid/compute.html", context)
+    return render_admin_page(request, "subsidies/aid/compute.html", context)
 
 
 # ---------------------------------------------------------------------------
@@ -345,7 +337,7 @@ def aid_list(request: HttpRequest) -> HttpResponse:
             page_query=query.urlencode(),
             not_awarded=EntitlementStatus.NOT_AWARDED,
         )
-    return _render(request, "subsidies/aid/list.html", context)
+    return render_admin_page(request, "subsidies/aid/list.html", context)
 
 
 def _entitlement(request: HttpRequest, pk: int) -> Entitlement:
@@ -424,7 +416,7 @@ def entitlement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     student, enrollment = entitlement.student, entitlement.enrollment
     categories = [CATEGORY_LABELS.get(c, c) for c in entitlement.categories.split(",") if c and c != Category.ALL]
-    return _render(
+    return render_admin_page(
         request,
         "subsidies/aid/entitlement.html",
         {
@@ -497,7 +489,7 @@ def override_add(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"已增补 {student.name}（{policy.name}），名单已重新测算。")
                 return _after_override(request, student, policy, term, OverrideAction.ADD)
-    return _render(request, "subsidies/aid/add.html", _context(form, "增补学生"))
+    return render_admin_page(request, "subsidies/aid/add.html", _context(form, "增补学生"))
 
 
 # ---------------------------------------------------------------------------
@@ -563,4 +555,4 @@ def aid_approve(request: HttpRequest) -> HttpResponse:
         )
     if term is not None:
         context["approvals"] = _approvals(request, term, township)
-    return _render(request, "subsidies/aid/approve.html", context)
+    return render_admin_page(request, "subsidies/aid/approve.html", context)

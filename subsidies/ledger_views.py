@@ -13,10 +13,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aidsite.access import can_reveal_personal_data, get_for_user, log_access, scope_queryset
+from aidsite.admin_pages import render_admin_page
 from aidsite.lib.idcard import mask_account, mask_id_number
 from aidsite.models import AccessAction
 from students.models import Household, SchoolYear, Village
@@ -72,7 +73,7 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
         batches = batches.filter(term=form.cleaned_data["term"])
         if form.cleaned_data.get("policy"):
             batches = batches.filter(policy=form.cleaned_data["policy"])
-    return render(
+    return render_admin_page(
         request,
         "subsidies/ledgers/index.html",
         {
@@ -107,7 +108,7 @@ def batch_prepare(request: HttpRequest) -> HttpResponse:
                 more = "等" if len(result.skipped) > 20 else ""
                 messages.warning(request, f"{len(result.skipped)} 人未登记一卡通账号，未编入本批次：{names}{more}")
             return redirect("ledgers:batch", pk=batch.pk)
-    return render(request, "subsidies/ledgers/prepare.html", {"title": "编制发放批次", "form": form})
+    return render_admin_page(request, "subsidies/ledgers/prepare.html", {"title": "编制发放批次", "form": form})
 
 
 @require_GET
@@ -129,7 +130,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             detail={"batch": batch.pk},
         )
     user = request.user
-    return render(
+    return render_admin_page(
         request,
         "subsidies/ledgers/batch.html",
         {
@@ -201,7 +202,7 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已冲销 {entry.student.name} {entry.amount} 元。")
             return redirect("ledgers:batch", pk=entry.batch_id)
-    return render(
+    return render_admin_page(
         request, "subsidies/ledgers/reverse.html",
         {"title": "冲销发放记录", "entry": entry, "form": form,
          "masked_id": mask_id_number(entry.student.id_number)},
@@ -228,7 +229,7 @@ def bank_upload(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("ledgers:batch", pk=batch.pk)
     status = 400 if result is not None and result.errors else 200
-    return render(
+    return render_admin_page(
         request, "subsidies/ledgers/bank_upload.html",
         {"title": "导入银行回盘", "batch": batch, "form": form, "result": result},
         status=status,
@@ -248,7 +249,7 @@ def conflicts(request: HttpRequest) -> HttpResponse:
     reveal = can_reveal_personal_data(request.user)
     for row in rows:
         row.shown_id = row.id_number if reveal else mask_id_number(row.id_number)
-    return render(request, "subsidies/ledgers/conflicts.html", {"title": "重复资助排查", "form": form, "rows": rows})
+    return render_admin_page(request, "subsidies/ledgers/conflicts.html", {"title": "重复资助排查", "form": form, "rows": rows})
 
 
 @require_GET
@@ -263,7 +264,7 @@ def funds(request: HttpRequest) -> HttpResponse:
             user=request.user, school_year=form.cleaned_data["school_year"],
             township=form.cleaned_data.get("township"),
         )
-    return render(
+    return render_admin_page(
         request, "subsidies/ledgers/funds.html",
         {"title": "资金到村到户台账", "form": form, "villages": villages,
          "year": form.cleaned_data["school_year"] if villages is not None else None},
@@ -277,7 +278,7 @@ def funds_village(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     school_year = get_for_user(request.user, SchoolYear.objects.all(), pk=year)
     village = get_for_user(request.user, Village.objects.select_related("township"), pk=pk)
     households = ledgers.funds_by_household(user=request.user, school_year=school_year, village=village)
-    return render(
+    return render_admin_page(
         request, "subsidies/ledgers/funds_village.html",
         {"title": f"{village}资助资金", "village": village, "year": school_year, "households": households},
     )
@@ -290,7 +291,7 @@ def funds_household(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     school_year = get_for_user(request.user, SchoolYear.objects.all(), pk=year)
     household = get_for_user(request.user, Household.objects.select_related("village__township"), pk=pk)
     entries = ledgers.household_entries(user=request.user, household=household, school_year=school_year)
-    return render(
+    return render_admin_page(
         request, "subsidies/ledgers/funds_household.html",
         {"title": f"{household.head_name}户资助资金", "household": household, "year": school_year,
          "entries": entries, "approved": BatchStatus.APPROVED},

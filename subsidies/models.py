@@ -1088,6 +1088,18 @@ class PublicNotice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发布人")
     )
     created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+    # Early withdrawal (a wrong list posted by mistake): the public page is gone from then on.
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("撤回人"),
+    )
+    withdrawal_reason = models.CharField(_("撤回原因"), max_length=200, blank=True, editable=False)
 
     scope_township_paths = ("school__township",)
     scope_school_paths = ("school",)
@@ -1097,10 +1109,17 @@ class PublicNotice(models.Model):
         verbose_name_plural = _("资助公示")
         ordering = ["-start_date", "school__name"]
         constraints = [
+            # A withdrawn notice does not block posting the corrected list the same day.
             models.UniqueConstraint(
                 fields=["school", "policy", "term", "start_date"],
+                condition=models.Q(withdrawn_at__isnull=True),
                 name="notice_unique_per_school_policy_term_start",
                 violation_error_message=_("该学校此项目本学期已有同一天开始的公示。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | models.Q(withdrawn_by__isnull=False),
+                name="notice_withdrawn_by_someone",
+                violation_error_message=_("撤回公示须记录撤回人。"),
             ),
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("start_date")),

@@ -26,7 +26,8 @@ def public_notice(request: HttpRequest, token: str) -> HttpResponse:
     )
     if notice is None or not notice_is_open(notice, today=timezone.localdate()):
         raise Http404
-    response = render(request, "public/notice.html", notice_context_for(notice))
+    context = notice_context_for(notice)
+    response = render(request, "public/notice.html", {"title": context["title"], "notice": context})
     response["X-Robots-Tag"] = "noindex, nofollow"
     # The page is withdrawn at the end of the period: no cache may keep it longer.
     response["Cache-Control"] = "no-store"

@@ -246,7 +246,7 @@ def notice_contexts(*, selection: Selection, user: Any = None) -> list[dict[str,
     published = {
         (n.school_id, n.policy_id): n
         for n in PublicNotice.objects.filter(
-            term=selection.term, school_id__in=schools, policy_id__in=policies
+            term=selection.term, school_id__in=schools, policy_id__in=policies, withdrawn_at__isnull=True
         ).order_by("start_date", "pk")
     }
     contexts = []

@@ -1,0 +1,122 @@
+"""Forms of the notice pages (公示); school choices are scoped to the user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aidsite.access import scope_queryset, user_scope
+from students.models import School, Term, Township
+from subsidies.models import AWARDED_STATUSES, Entitlement, Policy
+from subsidies.notices import (
+    DEFAULT_PERIOD_DAYS,
+    MAX_PERIOD_DAYS,
+    MIN_PERIOD_DAYS,
+    default_objection_contact,
+)
+
+
+def _terms() -> Any:
+    return Term.objects.select_related("school_year").order_by("-school_year__start_year", "season")
+
+
+def notice_term(user: Any) -> Term | None:
+    """The latest term with an aid list in the user's scope (what an office posts a notice for), else today's."""
+    awarded = scope_queryset(user, Entitlement.objects.filter(term=OuterRef("pk"), status__in=AWARDED_STATUSES))
+    latest = _terms().filter(Exists(awarded)).order_by("-start_date").first()
+    if latest is not None:
+        return latest
+    today = timezone.localdate()
+    return _terms().filter(start_date__lte=today, end_date__gte=today).first() or _terms().first()
+
+
+class SchoolChoiceField(forms.ModelChoiceField):
+    # County staff choose among every township's schools: the label says which township.
+    show_township = False
+
+    def label_from_instance(self, obj: School) -> str:
+        return f"{obj.township.name} · {obj.name}" if self.show_township else obj.name
+
+
+class NoticeForm(forms.Form):
+    term = forms.ModelChoiceField(label=_("学期"), queryset=Term.objects.none(), empty_label=None)
+    school = SchoolChoiceField(label=_("学校（幼儿园）"), queryset=School.objects.none(), empty_label=_("请选择"))
+    policy = forms.ModelChoiceField(
+        label=_("资助项目"), queryset=Policy.objects.none(), empty_label=_("请选择"),
+        help_text=_("须属于所选学期的学年；按申请办理的项目不在此公示。"),
+    )
+    start_date = forms.DateField(
+        label=_("公示开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    period_days = forms.IntegerField(
+        label=_("公示期（工作日）"), min_value=MIN_PERIOD_DAYS, max_value=MAX_PERIOD_DAYS,
+        initial=DEFAULT_PERIOD_DAYS, widget=forms.NumberInput(attrs={"style": "width: 5em"}),
+        help_text=_("不少于 5 个工作日（教财〔2018〕16号），周六、周日不计；跨法定节假日请相应延长。"),
+    )
+    objection_contact = forms.CharField(
+        label=_("异议受理"), max_length=120, required=False, widget=forms.TextInput(attrs={"size": 60}),
+        help_text=_("公示期间群众反映意见的单位和电话。"),
+    )
+    issuing_unit = forms.CharField(
+        label=_("公示单位"), max_length=60, required=False, widget=forms.TextInput(attrs={"size": 40}),
+        help_text=_("留空则为学校所在乡镇的教育办公室。"),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        scope = user_scope(user)
+        self.fields["term"].queryset = _terms()
+        self.fields["term"].initial = notice_term(user)
+        school_field = self.fields["school"]
+        school_field.queryset = scope_queryset(
+            user, School.objects.select_related("township").order_by("township__name", "name")
+        )
+        school_field.show_township = scope.everything
+        self.fields["policy"].queryset = Policy.objects.select_related("school_year").filter(by_application=False)
+        self.fields["start_date"].initial = timezone.localdate()
+        self.fields["objection_contact"].initial = default_objection_contact()
+        if scope.township_id is not None:
+            township = Township.objects.filter(pk=scope.township_id).first()
+            if township is not None:
+                self.fields["issuing_unit"].initial = f"{township.name}教育办公室"
+
+    def clean_objection_contact(self) -> str:
+        return self.cleaned_data["objection_contact"].strip()
+
+    def clean_issuing_unit(self) -> str:
+        return self.cleaned_data["issuing_unit"].strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        term, policy = data.get("term"), data.get("policy")
+        if term is not None and policy is not None and policy.school_year_id != term.school_year_id:
+            self.add_error("policy", _("该资助项目不属于所选学期的学年。"))
+        return data
+
+
+class NoticeFilterForm(forms.Form):
+    term = forms.ModelChoiceField(
+        label=_("学期"), queryset=Term.objects.none(), required=False, empty_label=_("全部学期")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["term"].queryset = _terms()
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("撤回原因"), max_length=200, widget=forms.TextInput(attrs={"size": 60}),
+        help_text=_("如：名单有误，更正后重新公示。原因记入公示记录。"),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("撤回公示须写明原因。"))
+        return reason
