@@ -12,5 +12,9 @@ from django.shortcuts import render
 def render_admin_page(
     request: HttpRequest, template: str, context: dict[str, Any], *, status: int | None = None
 ) -> HttpResponse:
-    """`render` with the admin site's own context: site header and title, user links, the app sidebar."""
-    return render(request, template, {**admin.site.each_context(request), **context}, status=status)
+    """`render` with the admin site's own context (site header and title, user links).
+
+    Without the admin's sidebar of tables: these pages are wide tables of their own.
+    """
+    site = {**admin.site.each_context(request), "is_nav_sidebar_enabled": False}
+    return render(request, template, {**site, **context}, status=status)
