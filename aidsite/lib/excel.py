@@ -12,6 +12,7 @@ macros, member count and uncompressed size capped. It imports no app.
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 import zipfile
@@ -460,9 +461,20 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d")
     return str(value)
+
+
+def _naive_local(value: datetime.datetime) -> datetime.datetime:
+    """An aware datetime in the site's local time, without tzinfo: Excel has no time zones."""
+    from django.utils import timezone
+
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(tzinfo=None)
 
 
 def write_formal_workbook(
@@ -482,9 +494,9 @@ def write_formal_workbook(
     Text cells are always text (ID numbers keep all 18 digits, nothing becomes a
     formula); numbers stay numbers, money columns formatted `#,##0.00` and
     totalled. The only formula-free totals are computed here, so the file holds
-    no formula at all.
+    no formula at all. Dates are date cells (`yyyy-mm-dd`), datetimes date-time
+    cells in local time (`yyyy-mm-dd hh:mm`), so auditors can sort and filter them.
     """
-    import datetime as dt
     from itertools import islice
 
     import xlsxwriter
@@ -525,6 +537,10 @@ def write_formal_workbook(
         fmt_int = workbook.add_format({**bordered, "num_format": "0", "align": "center"})
         fmt_number = workbook.add_format({**bordered, "num_format": "General"})
         fmt_money = workbook.add_format({**bordered, "num_format": "#,##0.00"})
+        fmt_date = workbook.add_format({**bordered, "num_format": "yyyy-mm-dd", "align": "center"})
+        fmt_datetime = workbook.add_format(
+            {**bordered, "num_format": "yyyy-mm-dd hh:mm", "align": "center"}
+        )
         fmt_total_label = workbook.add_format({**bordered, "bold": True, "align": "center"})
         fmt_total_money = workbook.add_format({**bordered, "bold": True, "num_format": "#,##0.00"})
         fmt_total_text = workbook.add_format({**bordered, "bold": True})
@@ -542,7 +558,7 @@ def write_formal_workbook(
             sheet.merge_range(0, 0, 0, last, neutralize_formula(title), fmt_title)
         else:
             sheet.write_string(0, 0, neutralize_formula(title), fmt_title)
-        day = issued_on or dt.date.today()
+        day = issued_on or datetime.date.today()
         left_end = max(last // 2, 0)
         unit_text = neutralize_formula(f"填报单位：{issuer}")
         date_text = f"制表日期：{day:%Y年%m月%d日}"
@@ -584,6 +600,10 @@ def write_formal_workbook(
                     sheet.write_number(number, i, value, fmt_int)
                 elif isinstance(value, Decimal | float):
                     sheet.write_number(number, i, float(value), fmt_number)
+                elif isinstance(value, datetime.datetime):  # before date: a datetime is a date
+                    sheet.write_datetime(number, i, _naive_local(value), fmt_datetime)
+                elif isinstance(value, datetime.date):
+                    sheet.write_datetime(number, i, value, fmt_date)
                 else:
                     sheet.write_string(number, i, neutralize_formula(_cell_text(value)), fmt_text)
 
