@@ -198,25 +198,40 @@ class Activity(models.Model):
         return f"{self.school.name} {self.date:%Y-%m-%d} {self.get_channel_display()}"
 
 
-class ActivityPhoto(models.Model):
+class PhotoBase(models.Model):
+    """A checked, randomly named photo attached to one record (an activity or a home visit).
+
+    A subclass adds the foreign key to its record, names it in `record_field`
+    and says how the record reaches a township and a school (the scope paths).
+    """
+
+    image = models.ImageField(_("照片"), upload_to=photo_upload_to, validators=[validate_photo])
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    record_field: str
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{getattr(self, self.record_field)} 照片"
+
+
+class ActivityPhoto(PhotoBase):
     """A photo of a publicity activity."""
 
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="photos", verbose_name=_("宣传活动记录")
     )
-    image = models.ImageField(_("照片"), upload_to=photo_upload_to, validators=[validate_photo])
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
+    record_field = "activity"
     scope_township_paths = ("activity__school__township",)
     scope_school_paths = ("activity__school",)
 
-    class Meta:
+    class Meta(PhotoBase.Meta):
         verbose_name = _("活动照片")
         verbose_name_plural = _("活动照片")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.activity} 照片"
 
 
 class KindergartenSummary(models.Model):
@@ -409,25 +424,20 @@ class HomeVisit(models.Model):
         return self.follow_up_needed and not self.follow_up_done
 
 
-class VisitPhoto(models.Model):
+class VisitPhoto(PhotoBase):
     """A photo taken during a home visit."""
 
     visit = models.ForeignKey(
         HomeVisit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("走访记录")
     )
-    image = models.ImageField(_("照片"), upload_to=photo_upload_to, validators=[validate_photo])
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
+    record_field = "visit"
     scope_township_paths = ("visit__school__township",)
     scope_school_paths = ("visit__school",)
 
-    class Meta:
+    class Meta(PhotoBase.Meta):
         verbose_name = _("走访照片")
         verbose_name_plural = _("走访照片")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.visit} 照片"
 
 
 class MentoringFocus(models.TextChoices):
