@@ -129,6 +129,19 @@ EXPORT_KINDS.update(
     }
 )
 
+# The campaign report: every activity and summary of a campaign, too long to render in a request.
+EXPORT_KINDS.update(
+    {
+        "campaign_report": ExportKind(
+            label=_("宣传活动工作报告（PDF）"),
+            run="campaigns.report_jobs.campaign_report_job",
+            suffix="pdf",
+            permission="campaigns.export_campaign",
+            form="campaigns.report_jobs.CampaignReportForm",
+        ),
+    }
+)
+
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",

@@ -36,7 +36,7 @@ urlpatterns = [
     path("photos/<str:kind>/<int:pk>/", views.photo, name="photo"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
-    path("campaigns/<int:pk>/report.pdf", views.campaign_report_pdf, name="campaign_pdf"),
+    path("campaigns/<int:pk>/report/", views.campaign_report_start, name="campaign_report_start"),
     path(
         "campaigns/<int:pk>/schools/<int:school_pk>/summary/",
         views.summary_edit,
@@ -45,4 +45,6 @@ urlpatterns = [
     path("mentoring/", views.mentoring_list, name="mentoring"),
     path("mentoring/<int:pk>/", views.mentoring_detail, name="mentoring_detail"),
     path("mentoring/ledger.xlsx", views.mentoring_ledger_xlsx, name="mentoring_ledger"),
+    path("jobs/<int:pk>/", views.job_detail, name="job"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
 ]

@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -30,8 +30,9 @@ from aidsite.access import (
     scope_queryset,
     user_scope,
 )
+from aidsite.export_jobs import CONTENT_TYPES, export_download_open, export_job_start
 from aidsite.lib.excel import write_formal_workbook
-from aidsite.models import AccessAction
+from aidsite.models import AccessAction, ExportJob, Role
 from campaigns.activities import (
     activity_record,
     campaign_members,
@@ -58,8 +59,8 @@ from campaigns.models import (
     PolicyCard,
     VisitPhoto,
 )
+from campaigns.report_jobs import CAMPAIGN_REPORT_KIND, campaign_report_title
 from campaigns.reports import (
-    campaign_report_context,
     open_follow_ups,
     term_summary_context,
     visit_record_context,
@@ -459,6 +460,13 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         campaign=campaign, today=timezone.localdate(), schools=_campaign_schools(request, campaign)
     )
     scope = user_scope(request.user)
+    # The user's own reports of this campaign that can still be downloaded.
+    report_jobs = ExportJob.objects.filter(
+        owner=request.user,
+        kind=CAMPAIGN_REPORT_KIND,
+        parameters__campaign=campaign.pk,
+        expires_at__gt=timezone.now(),
+    )[:3]
     return _render(
         request,
         "portal/campaign.html",
@@ -468,26 +476,61 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": campaign_members(campaign=campaign),
             "own_school_id": scope.school_id,
             "can_write": _can(request, "add_kindergartensummary"),
+            "can_report": _can(request, "export_campaign"),
+            "report_jobs": report_jobs,
         },
     )
 
 
+@require_POST
 @login_required(login_url=LOGIN)
-def campaign_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "view_campaign")
-    campaign = _get(request, Campaign.objects.select_related("school_year", "township"), pk=pk)
-    context = campaign_report_context(
-        campaign=campaign, today=timezone.localdate(), schools=_campaign_schools(request, campaign)
-    )
-    data = _render_pdf("reports/campaign_report.html", context, request)
-    log_access(
+def campaign_report_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the campaign report PDF (it can run to many pages: SECURITY F2)."""
+    _require(request, "export_campaign")
+    scope = user_scope(request.user)
+    campaign = _get(request, Campaign.objects.all(), pk=pk)
+    job = export_job_start(
         user=request.user,
-        action=AccessAction.PRINT,
-        what=f"宣传活动报告 {campaign}",
-        row_count=len(context["activities"]),
-        detail={"model": "campaigns.campaign", "pk": campaign.pk},
+        kind=CAMPAIGN_REPORT_KIND,
+        parameters={"campaign": campaign.pk},
+        title=campaign_report_title(campaign),
     )
-    return _pdf_response(data, f"{campaign.name}工作报告.pdf")
+    messages.success(request, f"已提交“{job.title}”，生成后即可下载。")
+    # Township and county staff have the export centre with all their jobs; directors
+    # (on their phones) and accounts without staff status follow the job in the portal.
+    if request.user.is_staff and scope.role != Role.DIRECTOR:
+        return redirect("export_centre")
+    return redirect("campaigns:job", pk=job.pk)
+
+
+# --- background jobs started from the portal ----------------------------------------
+
+PORTAL_JOB_KINDS = (CAMPAIGN_REPORT_KIND,)
+
+
+def _own_job(request: HttpRequest, pk: int) -> ExportJob:
+    # Only the owner's own portal jobs exist for them: anyone else's is a 404.
+    return get_object_or_404(ExportJob, pk=pk, owner=request.user, kind__in=PORTAL_JOB_KINDS)
+
+
+@login_required(login_url=LOGIN)
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One job's status and progress (htmx polls the page while it runs), then its download."""
+    return _render(request, "portal/job.html", {"job": _own_job(request, pk)})
+
+
+@login_required(login_url=LOGIN)
+def job_download(request: HttpRequest, pk: int) -> FileResponse:
+    job = _own_job(request, pk)
+    path = export_download_open(job=job, user=request.user)
+    if path is None:
+        raise Http404
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=job.download_name or path.name,
+        content_type=CONTENT_TYPES.get(path.suffix.lstrip("."), "application/octet-stream"),
+    )
 
 
 @login_required(login_url=LOGIN)

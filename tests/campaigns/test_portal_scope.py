@@ -74,7 +74,6 @@ GET_CASES = {
         A_WRITE_FORM,
     ),
     "campaign": (lambda w, o: reverse("campaigns:campaign", args=[w.campaign.pk]), CAMPAIGN),
-    "campaign_pdf": (lambda w, o: reverse("campaigns:campaign_pdf", args=[w.campaign.pk]), CAMPAIGN),
 }
 
 @pytest.mark.parametrize("role", ROLES)
