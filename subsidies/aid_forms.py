@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,31 +17,36 @@ from django.utils.translation import gettext_lazy as _
 from aidsite.access import scope_queryset, user_scope
 from aidsite.lib.idcard import normalize_id_number
 from students.models import School, Term, Township
-from subsidies.models import EntitlementStatus, OverrideAction, Policy, PolicyTier
+from subsidies.models import Entitlement, EntitlementStatus, OverrideAction, Policy, PolicyTier
 
 
 def terms() -> Any:
     return Term.objects.select_related("school_year").order_by("-school_year__start_year", "season")
 
 
-def default_term() -> Term | None:
-    """The term under way today, else the latest that has begun, else the latest opened.
+def default_term(user: Any = None) -> Term | None:
+    """The term the pages open on.
 
-    Terms of school years that have their policies (`open_year`) come first: a
-    term without policies has nothing to compute or review.
+    The term under way today if its year has its policies (`open_year`); else
+    the latest term with an aid list in the user's scope (what the office is
+    working on); else the latest begun term with policies, else the latest begun, else the latest.
     """
     today = timezone.localdate()
     every = Term.objects.select_related("school_year")
     with_policies = every.filter(school_year__in=Policy.objects.values("school_year"))
-    for queryset in (with_policies, every):
-        term = (
-            queryset.filter(start_date__lte=today, end_date__gte=today).order_by("-start_date").first()
-            or queryset.filter(start_date__lte=today).order_by("-start_date").first()
-            or queryset.order_by("-start_date").first()
-        )
-        if term is not None:
-            return term
-    return None
+    current = with_policies.filter(start_date__lte=today, end_date__gte=today).order_by("-start_date").first()
+    if current is not None:
+        return current
+    if user is not None:
+        listed = scope_queryset(user, Entitlement.objects.filter(term=OuterRef("pk")))
+        latest = every.filter(Exists(listed)).order_by("-start_date").first()
+        if latest is not None:
+            return latest
+    return (
+        with_policies.filter(start_date__lte=today).order_by("-start_date").first()
+        or every.filter(start_date__lte=today).order_by("-start_date").first()
+        or every.order_by("-start_date").first()
+    )
 
 
 class AidScopeForm(forms.Form):
@@ -57,7 +63,7 @@ class AidScopeForm(forms.Form):
 
     def __init__(self, data: Any = None, *, user: Any, bind: bool = True, **kwargs: Any) -> None:
         data = data.copy() if isinstance(data, QueryDict) else dict(data or {})
-        self.default_term = default_term()
+        self.default_term = default_term(user)
         if not data.get("term") and self.default_term is not None:
             data["term"] = str(self.default_term.pk)
         self.asked = data

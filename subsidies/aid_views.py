@@ -230,6 +230,8 @@ def aid_index(request: HttpRequest) -> HttpResponse:
                 for code, label in EntitlementStatus.choices
             ],
             approvals=_approvals(request, term, township),
+            # Nothing computed yet: the floors and zeros would only be noise.
+            not_computed=not by_status,
         )
     return render_admin_page(request, "subsidies/aid/index.html", context)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from aidsite.lib.idcard import mask_id_number
 from aidsite.models import AccessAction, AccessLog, Role
 from students.models import HouseholdCategory as H
-from students.models import Stage
+from students.models import Season, Stage, Term
 from subsidies.entitlements import entitlements_approve
 from subsidies.models import (
     Entitlement,
@@ -369,6 +369,17 @@ def test_the_pages_open_on_the_latest_term_that_has_its_policies(client, term, s
     shown = response.context["term"]
     assert shown.school_year == term.school_year and shown.start_date <= timezone.localdate()
     assert response.context["form"]["term"].value() == str(shown.pk)
+
+
+def test_the_pages_open_on_the_term_with_a_list_and_say_when_a_term_is_not_computed(client, term, high, staff):
+    compute(term)
+    spring = Term.objects.get(school_year=term.school_year, season=Season.SPRING)
+    c = _login(client, staff)
+    response = c.get(reverse("aid:index"))
+    assert response.context["term"] == term  # the computed autumn, not the later spring
+    assert "尚未测算" not in response.content.decode()
+    page = c.get(reverse("aid:index"), {"term": spring.pk}).content.decode()
+    assert "本学期尚未测算资助名单" in page and "低于比例下限" not in page
 
 
 def test_without_policies_anywhere_the_pages_open_on_the_term_under_way(client, term, staff):
