@@ -240,7 +240,7 @@ def phase_import(workdir: Path, history: bool = True) -> dict:
 
 
 def _child(phase: str, workdir: Path, rows: int, env: dict[str, str]) -> dict:
-    output = subprocess.run(
+    completed = subprocess.run(
         [
             sys.executable,
             __file__,
@@ -252,11 +252,14 @@ def _child(phase: str, workdir: Path, rows: int, env: dict[str, str]) -> dict:
             str(rows),
         ],
         env=env,
-        check=True,
         capture_output=True,
         text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    )
+    if completed.returncode != 0:
+        # A failing phase says why (its traceback), not just its exit status.
+        sys.stderr.write(completed.stderr[-4000:])
+        raise SystemExit(f"phase {phase} failed with exit status {completed.returncode}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -274,11 +274,38 @@ def roster_import(
                 "unchanged": report.unchanged,
             },
         )
+    if not dry_run and report.created >= ANALYZE_AFTER_ROWS:
+        _refresh_planner_statistics(importer_class.written_models)
     return report
 
 
 # ---------------------------------------------------------------------------
 # Shared machinery
+
+# After this many new rows PostgreSQL is told the tables' new sizes at once.
+ANALYZE_AFTER_ROWS = 5000
+
+
+def _refresh_planner_statistics(models: tuple[type[Any], ...]) -> None:
+    """ANALYZE the tables a large import filled (PostgreSQL; a no-op elsewhere).
+
+    Until autovacuum comes round, the planner believes the tables are as small
+    as before the import, and the next import's lookups (100,000 IDs in
+    10,000-key batches) were planned as nested scans that ran past the
+    statement timeout. The statement holds only the models' own table names,
+    quoted by the backend; no value goes into it (SECURITY E6).
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            for table in (model._meta.db_table, *_history_tables(model)):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+def _history_tables(model: type[Any]) -> tuple[str, ...]:
+    history = getattr(model, "history", None)
+    return (history.model._meta.db_table,) if history is not None else ()
 
 
 def _chunks(items: list[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
@@ -329,6 +356,7 @@ class _Import:
     """Row validation and bulk writing for one kind of roster."""
 
     kind = ""
+    written_models: tuple[type[Any], ...] = ()
 
     def __init__(self, *, layout: SheetLayout, township: Township | None) -> None:
         self.layout = layout
@@ -448,6 +476,7 @@ class _VillageImport(_Import):
     """Villages sheet: 乡镇, 村（社区）, 是否省定贫困村. A county-wide import creates missing townships."""
 
     kind = "villages"
+    written_models = (Township, Village)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -547,6 +576,7 @@ class _SchoolImport(_Import):
     """Schools sheet: 学校名称, 乡镇, 村, 学段, 办学性质, 是否普惠性 … 学费标准（元/年）."""
 
     kind = "schools"
+    written_models = (School,)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -756,6 +786,7 @@ class _StudentImport(_Import):
     """Students sheet: one row per enrollment; creates or updates household, hardships, student, enrollment."""
 
     kind = "students"
+    written_models = (Household, HouseholdHardship, Student, Enrollment)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -1013,9 +1044,13 @@ class _StudentImport(_Import):
             ).values_list("pk", "village_id", "head_name", "phone"):
                 households[(village_id, head_name)] = (pk, phone)
         hardships: dict[int, dict[str, int]] = {}
-        for chunk in _chunks(village_ids, IN_CHUNK):
+        # By household key, not through a join on villages: right after a county-size
+        # import PostgreSQL's statistics still say the tables are empty, and the join's
+        # plan then ran past the statement timeout on the next import.
+        household_pks = sorted(pk for pk, _ in households.values())
+        for chunk in _chunks(household_pks, IN_CHUNK):
             for pk, household_id, category in HouseholdHardship.objects.filter(
-                household__village_id__in=chunk
+                household_id__in=chunk
             ).values_list("pk", "household_id", "category"):
                 hardships.setdefault(household_id, {})[category] = pk
 

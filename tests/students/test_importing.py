@@ -599,3 +599,29 @@ def test_a_sheet_without_the_key_columns_is_refused(tmp_path):
     missing = xlsx(tmp_path / "b.xlsx", ["姓名", "身份证号"], [["张三", new_id()]])
     with pytest.raises(ImportFileError, match="缺少必需的列"):
         roster_import(kind="students", source=missing)
+
+
+def test_a_large_import_refreshes_postgresql_planner_statistics(tmp_path, places, monkeypatch):
+    """After a county-size import the next import's lookups must not be planned for empty tables."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from students import importing
+
+    monkeypatch.setattr(importing, "ANALYZE_AFTER_ROWS", 5)
+    rows, _ = good_rows()
+    with CaptureQueriesContext(connection) as queries:
+        report = roster_import(kind="students", source=xlsx(tmp_path / "名册.xlsx", MESSY_HEADERS, rows))
+    assert report.created == 5
+    analyzed = {q["sql"].split('"')[1] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)",
+                [["students_student", "students_enrollment", "students_household"]],
+            )
+            tuples = dict(cursor.fetchall())
+        assert tuples == {"students_student": 5, "students_enrollment": 5, "students_household": 4}
+        assert {"students_student", "students_historicalstudent", "students_householdhardship"} <= analyzed
+    else:
+        assert analyzed == set()  # nothing to refresh elsewhere

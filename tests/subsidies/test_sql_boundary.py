@@ -1,9 +1,11 @@
 """SECURITY E6: no SQL built from data.
 
-The app speaks to the database through the ORM, with one reviewed exception:
+The app speaks to the database through the ORM, with two reviewed exceptions:
 `subsidies.entitlements._insert_many`, the bulk insert of a county-wide
 computation (issue 3's 10-second target), whose statement holds only the
-model's own table and column names and binds every value as a parameter.
+model's own table and column names and binds every value as a parameter; and
+`students.importing._refresh_planner_statistics`, ANALYZE after a large import
+on PostgreSQL, which names only the models' own tables.
 """
 
 from __future__ import annotations
@@ -20,7 +22,11 @@ from tests.subsidies.townships import compute, rows
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("aidsite", "students", "subsidies", "campaigns")
 RAW_CALLS = {"cursor", "raw", "extra", "RawSQL", "execute", "executemany"}
-ALLOWED = {("subsidies/entitlements.py", "_insert_many")}
+ALLOWED = {
+    ("subsidies/entitlements.py", "_insert_many"),
+    # ANALYZE of the tables a county-size import filled (PostgreSQL), table names only.
+    ("students/importing.py", "_refresh_planner_statistics"),
+}
 
 
 def _raw_sql_sites() -> set[tuple[str, str]]:
@@ -41,7 +47,7 @@ def _raw_sql_sites() -> set[tuple[str, str]]:
     return sites
 
 
-def test_raw_sql_appears_only_in_the_reviewed_bulk_insert():
+def test_raw_sql_appears_only_in_the_reviewed_places():
     assert _raw_sql_sites() == ALLOWED
 
 
