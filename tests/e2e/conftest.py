@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 
 
 @pytest.fixture(scope="module")
@@ -70,11 +71,22 @@ def portal_server(django_db_setup, django_db_blocker) -> Iterator[LiveServer]:  
     plain_http.disable()
 
 
-@pytest.fixture
-def phone(browser):  # type: ignore[no-untyped-def]
-    """A phone-sized page in a fresh browser context (no cookies from other tests)."""
-    context = browser.new_context(locale="zh-CN", **PHONE)
+def _fresh_page(browser, size: dict, timeout_ms: int):  # type: ignore[no-untyped-def]
+    """A page in a fresh browser context (no cookies from other tests), closed afterwards."""
+    context = browser.new_context(locale="zh-CN", **size)
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(timeout_ms)
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone(browser):  # type: ignore[no-untyped-def]
+    """A phone-sized page (the directors' portal)."""
+    yield from _fresh_page(browser, PHONE, 15000)
+
+
+@pytest.fixture
+def desktop(browser):  # type: ignore[no-untyped-def]
+    """An office screen (the staff pages)."""
+    yield from _fresh_page(browser, DESKTOP, 20000)

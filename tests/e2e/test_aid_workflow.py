@@ -17,7 +17,6 @@ from tests.subsidies.townships import Kids
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 
 
 @pytest.fixture
@@ -40,15 +39,6 @@ def township_world():  # type: ignore[no-untyped-def]
     kids(primary, categories=(HouseholdCategory.REGISTERED,), poor=True, name="周建档", grade="五年级", class_name="2班")
     make_user(role=Role.TOWNSHIP_STAFF, township=township, username="qingshan_officer")
     return term
-
-
-@pytest.fixture
-def desktop(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="zh-CN", **DESKTOP)
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    yield page
-    context.close()
 
 
 def test_township_officer_previews_accepts_reviews_and_approves(desktop, portal_server, township_world):
