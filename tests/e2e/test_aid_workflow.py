@@ -18,7 +18,6 @@ from tests.subsidies.townships import Kids
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-
 @pytest.fixture
 def township_world():  # type: ignore[no-untyped-def]
     """青山镇 in the current school year: a high school with a full HS-GRANT quota, a primary school."""
