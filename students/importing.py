@@ -56,6 +56,7 @@ from students.models import (
     Student,
     Township,
     Village,
+    stage_age_error,
 )
 from students.school_years import SchoolYearError, parse_school_year, school_year_open
 
@@ -752,15 +753,6 @@ class _StudentRow:
         )
 
 
-# Plausible ages on 1 September per stage (SECURITY B1), generous for late starters and repeaters.
-STAGE_AGES = {
-    Stage.KINDERGARTEN: (2, 7),
-    Stage.PRIMARY: (5, 16),
-    Stage.JUNIOR: (10, 19),
-    Stage.HIGH: (13, 22),
-    Stage.VOCATIONAL: (13, 30),
-    Stage.SPECIAL: (3, 25),
-}
 _STUDENT_COMPARED = (
     "name",
     "sex",
@@ -915,15 +907,10 @@ class _StudentImport(_Import):
                 self.error(number, "school_year", str(exc))
 
         if facts is not None and stage is not None and year_name is not None:
-            low, high = STAGE_AGES[stage]
-            age = facts.age_on(dt.date(int(year_name[:4]), 9, 1))
-            if not low <= age <= high:
-                self.error(
-                    number,
-                    "id_number",
-                    f"身份证号中的出生日期（{facts.birth_date:%Y-%m-%d}）与学段不符："
-                    f"{year_name}学年开学时 {age} 岁",
-                )
+            # The same rule as Enrollment.clean, so the admin and the importer agree.
+            problem = stage_age_error(birth_date=facts.birth_date, stage=stage, school_year=year_name)
+            if problem:
+                self.error(number, "id_number", problem)
 
         if len(self.errors) > before:
             return

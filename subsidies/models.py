@@ -20,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from aidsite.lib.text import validate_free_text, validate_name
 from students.models import Stage
 
 RATIO_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
@@ -95,7 +96,7 @@ class Policy(models.Model):
         max_length=20,
         validators=[RegexValidator(r"^[A-Z]+(-[A-Z]+)*$", _("项目代码为大写字母，可用连字符，如 CMP-MEAL。"))],
     )
-    name = models.CharField(_("资助项目"), max_length=60)
+    name = models.CharField(_("资助项目"), max_length=60, validators=[validate_name])
     kind = models.CharField(_("资助方式"), max_length=16, choices=PolicyKind.choices)
     level = models.CharField(_("教育阶段"), max_length=12, choices=PolicyLevel.choices)
     # Codes of `students.Stage`, comma-separated, like `School.stages`; blank for
@@ -107,7 +108,7 @@ class Policy(models.Model):
         help_text=_("酌情减免、高等教育等按申请逐人办理的项目，不参与学期资助名单测算。"),
     )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
-    description = models.TextField(_("政策说明"), blank=True)
+    description = models.TextField(_("政策说明"), blank=True, validators=[validate_free_text])
 
     # Who is in the policy's population.
     school_rural_only = models.BooleanField(_("仅限农村学校"), default=False)
@@ -534,7 +535,7 @@ class EntitlementOverride(models.Model):
     term = models.ForeignKey("students.Term", on_delete=models.PROTECT, related_name="+", verbose_name=_("学期"))
     action = models.CharField(_("调整方式"), max_length=8, choices=OverrideAction.choices)
     tier = models.PositiveSmallIntegerField(_("档次"), null=True, blank=True)
-    reason = models.CharField(_("理由"), max_length=200)
+    reason = models.CharField(_("理由"), max_length=200, validators=[validate_free_text])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
     )
@@ -605,8 +606,8 @@ class PaymentAccount(models.Model):
         blank=True,
         validators=[RegexValidator(r"^\d{8,32}$", _("账号应为 8 至 32 位数字。"))],
     )
-    bank_name = models.CharField(_("开户银行"), max_length=40, blank=True)
-    holder_name = models.CharField(_("户名"), max_length=30, blank=True)
+    bank_name = models.CharField(_("开户银行"), max_length=40, blank=True, validators=[validate_name])
+    holder_name = models.CharField(_("户名"), max_length=30, blank=True, validators=[validate_name])
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords()
@@ -671,7 +672,7 @@ class DisbursementBatch(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.PREPARED
     )
-    note = models.CharField(_("备注"), max_length=200, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True, validators=[validate_free_text])
     prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("编制人")
     )
@@ -925,7 +926,7 @@ class Reversal(models.Model):
         error_messages={"unique": _("该记录已冲销，每条记录只能冲销一次。")},
     )
     amount = models.DecimalField(_("冲销金额（元）"), **MONEY)
-    reason = models.CharField(_("冲销原因"), max_length=200)
+    reason = models.CharField(_("冲销原因"), max_length=200, validators=[validate_free_text])
     reissue = models.BooleanField(_("需重新发放"), default=True)
     reversed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("冲销人")
@@ -974,7 +975,7 @@ class BankResult(models.Model):
     )
     outcome = models.CharField(_("结果"), max_length=8, choices=BankOutcome.choices)
     amount = models.DecimalField(_("金额（元）"), **MONEY)
-    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    reason = models.CharField(_("原因"), max_length=200, blank=True, validators=[validate_free_text])
     file_name = models.CharField(_("回盘文件"), max_length=200, blank=True)
     row_number = models.PositiveIntegerField(_("行号"), default=0)
     imported_by = models.ForeignKey(
@@ -1080,8 +1081,8 @@ class PublicNotice(models.Model):
         _("公示期（工作日）"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
     end_date = models.DateField(_("公示结束日期"), editable=False)
-    objection_contact = models.CharField(_("异议受理"), max_length=120)
-    issuing_unit = models.CharField(_("公示单位"), max_length=60)
+    objection_contact = models.CharField(_("异议受理"), max_length=120, validators=[validate_name])
+    issuing_unit = models.CharField(_("公示单位"), max_length=60, validators=[validate_name])
     # The public page's address: unguessable, so notices cannot be walked by number.
     token = models.CharField(_("公示页地址码"), max_length=43, unique=True, editable=False)
     created_by = models.ForeignKey(
@@ -1099,7 +1100,7 @@ class PublicNotice(models.Model):
         related_name="+",
         verbose_name=_("撤回人"),
     )
-    withdrawal_reason = models.CharField(_("撤回原因"), max_length=200, blank=True, editable=False)
+    withdrawal_reason = models.CharField(_("撤回原因"), max_length=200, blank=True, editable=False, validators=[validate_free_text])
 
     scope_township_paths = ("school__township",)
     scope_school_paths = ("school",)

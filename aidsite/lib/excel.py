@@ -22,6 +22,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
+# The importers' control-character rule is the one every form and model uses.
+from aidsite.lib.text import has_control_characters as has_control_characters
+from aidsite.lib.text import printable
+
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_ARCHIVE_MEMBERS = 1000
 HEADER_SEARCH_ROWS = 30
@@ -35,7 +39,6 @@ _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _EXCEL_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d*)?[eE][+-]?\d+$")
 _DECIMAL_TEXT = re.compile(r"^\d+\.\d+$")
 _LIST_SEPARATORS = re.compile(r"[、,，/／;；\s]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _FOOTER_WORDS = (
     "制表人",
     "填表人",
@@ -248,11 +251,6 @@ def cell_text(value: object) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def has_control_characters(text: str) -> bool:
-    """NUL and other control characters but tab and line breaks (PostgreSQL rejects NUL; SECURITY B4/B5)."""
-    return _CONTROL.search(text) is not None
-
-
 def is_blank_row(cells: Sequence[Any]) -> bool:
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
@@ -431,7 +429,8 @@ def _data_rows(
 
 
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Excel forbids these in sheet names; a control character there would corrupt workbook.xml.
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f-\x9f]")
 _WIDTH_SAMPLE_ROWS = 200
 _MAX_COLUMN_WIDTH = 60
 
@@ -449,6 +448,11 @@ def neutralize_formula(text: str) -> str:
     if text.startswith(_FORMULA_TRIGGERS):
         return "'" + text
     return text
+
+
+def export_text(text: str) -> str:
+    """A string as an export cell holds it: never a formula, never a control character (E1, B4)."""
+    return neutralize_formula(printable(text))
 
 
 def display_width(text: str) -> int:
@@ -555,12 +559,12 @@ def write_formal_workbook(
         last = max(columns - 1, 0)
         sheet.set_row(0, 30)
         if last:
-            sheet.merge_range(0, 0, 0, last, neutralize_formula(title), fmt_title)
+            sheet.merge_range(0, 0, 0, last, export_text(title), fmt_title)
         else:
-            sheet.write_string(0, 0, neutralize_formula(title), fmt_title)
+            sheet.write_string(0, 0, export_text(title), fmt_title)
         day = issued_on or datetime.date.today()
         left_end = max(last // 2, 0)
-        unit_text = neutralize_formula(f"填报单位：{issuer}")
+        unit_text = export_text(f"填报单位：{issuer}")
         date_text = f"制表日期：{day:%Y年%m月%d日}"
         if left_end > 0:
             sheet.merge_range(1, 0, 1, left_end, unit_text, fmt_left)
@@ -573,7 +577,7 @@ def write_formal_workbook(
 
         header_row = 2
         for i, h in enumerate(header):
-            sheet.write_string(header_row, i, neutralize_formula(h), fmt_header)
+            sheet.write_string(header_row, i, export_text(h), fmt_header)
         sheet.freeze_panes(header_row + 1, 0)
         sheet.repeat_rows(header_row)
         sheet.set_landscape()
@@ -605,7 +609,7 @@ def write_formal_workbook(
                 elif isinstance(value, datetime.date):
                     sheet.write_datetime(number, i, value, fmt_date)
                 else:
-                    sheet.write_string(number, i, neutralize_formula(_cell_text(value)), fmt_text)
+                    sheet.write_string(number, i, export_text(_cell_text(value)), fmt_text)
 
         # 合计: the count, each money column's total, then the main total in capital numerals.
         number += 1
