@@ -234,6 +234,7 @@ def roster_import(
             source,
             max_file_bytes=settings.IMPORT_MAX_FILE_BYTES,
             max_uncompressed_bytes=settings.IMPORT_MAX_UNCOMPRESSED_BYTES,
+            max_cell_chars=settings.IMPORT_MAX_CELL_CHARS,
         )
         layout, rows = read_sheet(
             source,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
+from xml.parsers import expat
 
 # The importers' control-character rule is the one every form and model uses.
 from aidsite.lib.text import has_control_characters as has_control_characters
@@ -28,6 +29,9 @@ from aidsite.lib.text import printable
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_ARCHIVE_MEMBERS = 1000
+# Excel's own limit for one cell; a roster cell needs a few hundred characters at most.
+MAX_CELL_CHARS = 32767
+_XML_CHUNK = 64 * 1024
 HEADER_SEARCH_ROWS = 30
 
 # What each sheet column may be called (after `normalize_header`) and what it means.
@@ -96,6 +100,7 @@ def check_xlsx_archive(
     max_file_bytes: int,
     max_uncompressed_bytes: int,
     max_members: int = MAX_ARCHIVE_MEMBERS,
+    max_cell_chars: int = MAX_CELL_CHARS,
 ) -> None:
     """Refuse anything but a plain .xlsx of sane size before openpyxl opens it.
 
@@ -103,7 +108,9 @@ def check_xlsx_archive(
     `vbaProject.bin` part or a macro content type), the number of members and
     the sum of their declared uncompressed sizes (a zip bomb declares little
     and inflates much, so the sizes are capped again while inflating is left to
-    openpyxl, which reads members in streaming mode).
+    openpyxl, which reads members in streaming mode), then the length of every
+    cell and shared string (`_check_text_lengths`): openpyxl holds a whole
+    cell in memory, so one 300 MB cell in a 300 KB file would cost gigabytes.
     """
     name = _source_name(source).lower()
     if name.endswith((".xlsm", ".xltm", ".xlam")):
@@ -153,10 +160,74 @@ def check_xlsx_archive(
             content_types = handle.read(1024 * 1024)
         if b"macroEnabled" in content_types:
             raise SheetError("不接受含宏的 Excel 文件（.xlsm），请另存为 .xlsx 后再导入")
+        for member in members:
+            if member.filename.lower().endswith((".xml", ".rels", ".vml")):
+                _check_text_lengths(archive, member, max_cell_chars)
     finally:
         archive.close()
     if not isinstance(source, str | Path):
         source.seek(0)
+
+
+class _TextTooLong(Exception):
+    pass
+
+
+# What may sit inside one cell's text: a cell (`c`) holds its value, formula or inline string
+# (`is`); a shared string (`si`) holds rich-text runs with their fonts and phonetic guides.
+# Any other element ends the cell, so whitespace between rows and parts is never summed.
+_INSIDE_CELL = frozenset(
+    {
+        "v", "f", "is", "t", "r", "rPr", "rPh", "phoneticPr", "b", "i", "u", "strike", "sz",
+        "color", "rFont", "family", "charset", "scheme", "vertAlign", "outline", "shadow",
+        "condense", "extend", "extLst", "ext",
+    }
+)  # fmt: skip
+
+
+def _check_text_lengths(archive: zipfile.ZipFile, member: zipfile.ZipInfo, max_chars: int) -> None:
+    """Stream one XML part through expat and refuse any cell or text run over `max_chars` characters.
+
+    Memory stays at one 64 KB chunk whatever the cell's size: expat reports
+    text in pieces and nothing is kept but two counters. Only element starts
+    are handled (half the callbacks of start and end): a run ends at any tag,
+    a cell's sum at any element that cannot be inside a cell. A DTD is refused
+    outright (an .xlsx never has one), so no entity can expand either.
+    """
+    parser = expat.ParserCreate()
+    parser.ordered_attributes = True  # a list per element is cheaper than a dict
+    counts = [0, 0]  # the current text run, the current cell
+
+    def refuse_dtd(*args: Any) -> None:
+        raise SheetError("Excel 文件内部结构异常（含有 DTD），拒绝导入")
+
+    def start(name: str, attributes: Any) -> None:
+        counts[0] = 0
+        if name.rpartition(":")[2] not in _INSIDE_CELL:
+            counts[1] = 0
+
+    def text(data: str) -> None:
+        counts[0] += len(data)
+        counts[1] += len(data)
+        if counts[1] > max_chars or counts[0] > max_chars:
+            raise _TextTooLong
+
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    parser.StartElementHandler = start
+    parser.CharacterDataHandler = text
+    try:
+        with archive.open(member) as stream:
+            while chunk := stream.read(_XML_CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _TextTooLong:
+        raise SheetError(
+            f"Excel 文件中有单元格的内容超过 {max_chars} 个字符（{member.filename}），"
+            "不是正常的名册，拒绝导入；请检查是否粘贴了大段文字"
+        ) from None
+    except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise SheetError("Excel 文件已损坏，无法打开") from exc
 
 
 # ---------------------------------------------------------------------------
