@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -416,6 +417,34 @@ class ReasonsJSONEncoder(DjangoJSONEncoder):
         super().__init__(*args, **kwargs)
 
 
+# Everything but the status is frozen once a list is approved (SECURITY B6, C2);
+# the status only moves between approved and paid (bank outcome, reversal).
+ENTITLEMENT_FROZEN_COLUMNS = (
+    "student_id",
+    "enrollment_id",
+    "policy_id",
+    "term_id",
+    "tier",
+    "amount",
+    "max_amount",
+    "qualifies",
+    "categories",
+    "priority",
+    "has_conflict",
+    "reasons",
+    "digest",
+    "computed_at",
+    "approval_id",
+)
+
+
+def entitlement_frozen_change_sql(*, distinct: str = "IS DISTINCT FROM") -> str:
+    """The WHEN of the guard on approved entitlements; SQLite spells `IS DISTINCT FROM` as `IS NOT`."""
+    locked = "('approved', 'paid')"
+    changed = " OR ".join(f'OLD."{c}" {distinct} NEW."{c}"' for c in ENTITLEMENT_FROZEN_COLUMNS)
+    return f'OLD."status" IN {locked} AND (NEW."status" NOT IN {locked} OR {changed})'
+
+
 class Entitlement(models.Model):
     """One student's aid under one policy for one term, with the reasons for it.
 
@@ -446,6 +475,10 @@ class Entitlement(models.Model):
     )
     tier = models.PositiveSmallIntegerField(_("档次"), null=True, blank=True)
     amount = models.DecimalField(_("金额（元）"), **MONEY, default=Decimal("0"))
+    # The policy's standard for this student this term (tier, stage, rate or tuition), stored at
+    # computation: a check constraint cannot read the policy's tables, so the bound travels
+    # with the row and `amount` can never exceed it, however the row is written (SECURITY B6).
+    max_amount = models.DecimalField(_("资助标准上限（元）"), **MONEY)
     status = models.CharField(
         _("状态"), max_length=12, choices=EntitlementStatus.choices, default=EntitlementStatus.PROPOSED
     )
@@ -504,8 +537,26 @@ class Entitlement(models.Model):
                 name="entitlement_approved_has_approval",
                 violation_error_message=_("已审核的资助须有审核记录。"),
             ),
+            models.CheckConstraint(
+                condition=models.Q(amount__lte=models.F("max_amount")),
+                name="entitlement_amount_within_standard",
+                violation_error_message=_("资助金额不能超过该生适用的资助标准。"),
+            ),
         ]
         indexes = [models.Index(fields=["term", "policy", "status"])]
+        triggers = [
+            # Raw SQL too: an approved or paid row keeps every value; only approved <-> paid moves.
+            pgtrigger.Protect(
+                name="locked_entitlement_frozen",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(entitlement_frozen_change_sql()),
+            ),
+            pgtrigger.Protect(
+                name="locked_entitlement_not_deleted",
+                operation=pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status__in=["approved", "paid"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.student.name} {self.policy.code} {self.term}"
@@ -579,7 +630,6 @@ class EntitlementOverride(models.Model):
 # of a batch; an approved batch and its entries never change again (SECURITY
 # C2, C3): corrections are Reversal rows, bank outcomes are BankResult rows.
 
-import pgtrigger  # noqa: E402
 
 
 class PaymentMethod(models.TextChoices):
