@@ -69,6 +69,7 @@ CHANGE_REASON = "Excel 导入"
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SPACES = re.compile(r"\s+")
+_LINE_BREAKS = re.compile(r"[\t\r\n]+")
 
 # Closed vocabularies (SECURITY B3): anything else is an error, never a guess.
 STAGE_WORDS: dict[str, tuple[str, ...]] = {
@@ -389,6 +390,9 @@ class _Import:
         if has_control_characters(value):
             self.error(row.number, key, "含有不可见的控制字符（如 NUL），请删除后重新导入")
             return None
+        # Every roster column is one line (names, places, grades): a line break typed with
+        # Alt+Enter becomes a space, as the models' name rule (validate_name) expects.
+        value = _LINE_BREAKS.sub(" ", value)
         if not value and required:
             self.error(row.number, key, required)
             return None
