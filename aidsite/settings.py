@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "aidsite.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,6 +184,8 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(
     os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", str(400 * 1024 * 1024))
 )
+# Longest cell or shared string an import reads (Excel's own cell limit), checked before parsing.
+IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", "32767"))
 
 # django-import-export: nobody imports or exports without an explicit permission (SECURITY A3).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

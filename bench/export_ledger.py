@@ -137,6 +137,7 @@ def build(rows: int) -> None:
     entitlements = Entitlement.objects.bulk_create(
         [
             Entitlement(student=e.student, enrollment=e, policy=policy, term=term, tier=2, amount=Decimal("600.00"),
+                        max_amount=Decimal("600.00"),
                         status=EntitlementStatus.APPROVED, computed_at=now, approval=approval)
             for e in enrollments
         ],

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from aidsite.lib.text import validate_free_text, validate_name
 from campaigns.models import (
     CardStep,
     Channel,
@@ -64,8 +65,8 @@ class VisitForm(forms.Form):
         label=_("走访幼儿"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
     visited_at = forms.DateTimeField(label=_("走访时间"), widget=_datetime_input())
-    led_by = forms.CharField(label=_("带队人"), max_length=30)
-    participants = forms.CharField(
+    led_by = forms.CharField(validators=[validate_name], label=_("带队人"), max_length=30)
+    participants = forms.CharField(validators=[validate_free_text],
         label=_("参加人员"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如：全园教师、村扶贫专干王某"}),
@@ -76,17 +77,17 @@ class VisitForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    other_actions = forms.CharField(
+    other_actions = forms.CharField(validators=[validate_free_text],
         label=_("其他内容"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    family_feedback = forms.CharField(
+    family_feedback = forms.CharField(validators=[validate_free_text],
         label=_("家长反映"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    teacher_evaluation = forms.CharField(
+    teacher_evaluation = forms.CharField(validators=[validate_free_text],
         label=_("教师评语"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     follow_up_needed = forms.BooleanField(label=_("需要跟进"), required=False)
-    follow_up = forms.CharField(
+    follow_up = forms.CharField(validators=[validate_free_text],
         label=_("跟进事项"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     photos = PhotosField(label=_("照片"))
@@ -107,7 +108,7 @@ class ActivityForm(forms.Form):
     date = forms.DateField(label=_("日期"), widget=_date_input())
     phase = forms.ChoiceField(label=_("阶段"), choices=PhaseKind.choices)
     channel = forms.ChoiceField(label=_("宣传形式"), choices=Channel.choices)
-    audience = forms.CharField(
+    audience = forms.CharField(validators=[validate_name],
         label=_("对象"),
         max_length=60,
         required=False,
@@ -120,7 +121,7 @@ class ActivityForm(forms.Form):
         initial=0,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    notes = forms.CharField(
+    notes = forms.CharField(validators=[validate_free_text],
         label=_("活动内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     photos = PhotosField(label=_("照片"))
@@ -131,20 +132,20 @@ class ActivityForm(forms.Form):
 
 
 class SummaryForm(forms.Form):
-    text = forms.CharField(label=_("活动总结"), widget=forms.Textarea(attrs={"rows": 10}))
+    text = forms.CharField(validators=[validate_free_text], label=_("活动总结"), widget=forms.Textarea(attrs={"rows": 10}))
 
 
 class CardStepForm(forms.Form):
     step = forms.ChoiceField(choices=CardStep.choices)
-    by = forms.CharField(label=_("经办人"), max_length=30)
+    by = forms.CharField(validators=[validate_name], label=_("经办人"), max_length=30)
     on = forms.DateField(label=_("日期"), widget=_date_input())
 
 
 class ContactForm(forms.Form):
     date = forms.DateField(label=_("日期"), widget=_date_input())
-    teacher = forms.CharField(label=_("教师"), max_length=30)
+    teacher = forms.CharField(validators=[validate_name], label=_("教师"), max_length=30)
     mode = forms.ChoiceField(label=_("方式"), choices=ContactMode.choices)
-    content = forms.CharField(label=_("帮扶内容"), widget=forms.Textarea(attrs={"rows": 3}))
-    outcome = forms.CharField(
+    content = forms.CharField(validators=[validate_free_text], label=_("帮扶内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.CharField(validators=[validate_free_text],
         label=_("效果"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

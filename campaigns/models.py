@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from aidsite.lib.text import validate_free_text, validate_name
 from campaigns.photos import (
     document_upload_to,
     photo_upload_to,
@@ -47,14 +48,14 @@ class Channel(models.TextChoices):
 class Campaign(models.Model):
     """A township's publicity campaign (e.g. 2022年学前教育宣传月) and its kindergartens."""
 
-    name = models.CharField(_("活动名称"), max_length=60)
+    name = models.CharField(_("活动名称"), max_length=60, validators=[validate_name])
     school_year = models.ForeignKey(
         SchoolYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("学年")
     )
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("乡镇")
     )
-    plan_text = models.TextField(_("宣传方案"), blank=True)
+    plan_text = models.TextField(_("宣传方案"), blank=True, validators=[validate_free_text])
     plan_document = models.FileField(
         _("方案文件"),
         upload_to=document_upload_to,
@@ -95,7 +96,7 @@ class CampaignPhase(models.Model):
     kind = models.CharField(_("阶段"), max_length=10, choices=PhaseKind.choices)
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
-    tasks = models.TextField(_("工作内容"), blank=True)
+    tasks = models.TextField(_("工作内容"), blank=True, validators=[validate_free_text])
 
     scope_township_paths = ("campaign__township",)
     scope_school_paths = ("campaign__schools",)
@@ -133,11 +134,11 @@ class CampaignMember(models.Model):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="members", verbose_name=_("宣传活动")
     )
-    name = models.CharField(_("姓名"), max_length=30)
+    name = models.CharField(_("姓名"), max_length=30, validators=[validate_name])
     role = models.CharField(
         _("小组职务"), max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER
     )
-    position = models.CharField(_("工作单位及职务"), max_length=60, blank=True)
+    position = models.CharField(_("工作单位及职务"), max_length=60, blank=True, validators=[validate_name])
 
     scope_township_paths = ("campaign__township",)
     scope_school_paths = ("campaign__schools",)
@@ -163,11 +164,11 @@ class Activity(models.Model):
     date = models.DateField(_("日期"))
     phase = models.CharField(_("阶段"), max_length=10, choices=PhaseKind.choices)
     channel = models.CharField(_("宣传形式"), max_length=20, choices=Channel.choices)
-    audience = models.CharField(_("对象"), max_length=60, blank=True)
+    audience = models.CharField(_("对象"), max_length=60, blank=True, validators=[validate_name])
     reach = models.PositiveIntegerField(
         _("覆盖人数"), default=0, validators=[MaxValueValidator(100000)]
     )
-    notes = models.TextField(_("活动内容"), blank=True)
+    notes = models.TextField(_("活动内容"), blank=True, validators=[validate_free_text])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -243,7 +244,7 @@ class KindergartenSummary(models.Model):
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="campaign_summaries", verbose_name=_("幼儿园")
     )
-    text = models.TextField(_("总结"))
+    text = models.TextField(_("总结"), validators=[validate_free_text])
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -299,13 +300,13 @@ class PolicyCard(models.Model):
         School, on_delete=models.PROTECT, related_name="policy_cards", verbose_name=_("幼儿园")
     )
     printed_on = models.DateField(_("打印日期"), null=True, blank=True)
-    printed_by = models.CharField(_("打印人"), max_length=30, blank=True)
+    printed_by = models.CharField(_("打印人"), max_length=30, blank=True, validators=[validate_name])
     handed_out_on = models.DateField(_("发放日期"), null=True, blank=True)
-    handed_out_by = models.CharField(_("发放人"), max_length=30, blank=True)
+    handed_out_by = models.CharField(_("发放人"), max_length=30, blank=True, validators=[validate_name])
     checked_on = models.DateField(_("核对日期"), null=True, blank=True)
-    checked_by = models.CharField(_("核对班主任"), max_length=30, blank=True)
+    checked_by = models.CharField(_("核对班主任"), max_length=30, blank=True, validators=[validate_name])
     signed_on = models.DateField(_("签字日期"), null=True, blank=True)
-    signed_by = models.CharField(_("签字家长"), max_length=30, blank=True)
+    signed_by = models.CharField(_("签字家长"), max_length=30, blank=True, validators=[validate_name])
 
     history = HistoricalRecords()
 
@@ -369,15 +370,15 @@ class HomeVisit(models.Model):
         Student, related_name="home_visits", verbose_name=_("走访幼儿")
     )
     visited_at = models.DateTimeField(_("走访时间"), db_index=True)
-    led_by = models.CharField(_("带队人"), max_length=30)
-    participants = models.TextField(_("参加人员"), blank=True, help_text=_("教师、扶贫专干等"))
+    led_by = models.CharField(_("带队人"), max_length=30, validators=[validate_name])
+    participants = models.TextField(_("参加人员"), blank=True, help_text=_("教师、扶贫专干等"), validators=[validate_free_text])
     # Codes of `VisitAction`, comma-separated, as `School.stages` stores stages.
     actions = models.CharField(_("走访内容"), max_length=100, blank=True)
-    other_actions = models.TextField(_("其他内容"), blank=True)
-    family_feedback = models.TextField(_("家长反映"), blank=True)
-    teacher_evaluation = models.TextField(_("教师评语"), blank=True)
+    other_actions = models.TextField(_("其他内容"), blank=True, validators=[validate_free_text])
+    family_feedback = models.TextField(_("家长反映"), blank=True, validators=[validate_free_text])
+    teacher_evaluation = models.TextField(_("教师评语"), blank=True, validators=[validate_free_text])
     follow_up_needed = models.BooleanField(_("需要跟进"), default=False)
-    follow_up = models.TextField(_("跟进事项"), blank=True)
+    follow_up = models.TextField(_("跟进事项"), blank=True, validators=[validate_free_text])
     follow_up_done = models.BooleanField(_("跟进已完成"), default=False)
     follow_up_done_on = models.DateField(_("跟进完成日期"), null=True, blank=True)
     recorded_by = models.ForeignKey(
@@ -455,11 +456,11 @@ class Mentoring(models.Model):
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="mentorings", verbose_name=_("学校")
     )
-    teachers = models.CharField(_("结对教师"), max_length=120, help_text=_("多名教师用顿号分隔"))
+    teachers = models.CharField(_("结对教师"), max_length=120, help_text=_("多名教师用顿号分隔"), validators=[validate_name])
     focus = models.CharField(_("帮扶重点"), max_length=12, choices=MentoringFocus.choices)
     started_on = models.DateField(_("结对日期"))
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
-    notes = models.TextField(_("帮扶措施"), blank=True)
+    notes = models.TextField(_("帮扶措施"), blank=True, validators=[validate_free_text])
 
     scope_township_paths = ("school__township",)
     scope_school_paths = ("school",)
@@ -496,10 +497,10 @@ class MentoringContact(models.Model):
         Mentoring, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("一对一帮扶")
     )
     date = models.DateField(_("日期"))
-    teacher = models.CharField(_("教师"), max_length=30)
+    teacher = models.CharField(_("教师"), max_length=30, validators=[validate_name])
     mode = models.CharField(_("方式"), max_length=10, choices=ContactMode.choices)
-    content = models.TextField(_("帮扶内容"))
-    outcome = models.TextField(_("效果"), blank=True)
+    content = models.TextField(_("帮扶内容"), validators=[validate_free_text])
+    outcome = models.TextField(_("效果"), blank=True, validators=[validate_free_text])
 
     scope_township_paths = ("mentoring__school__township",)
     scope_school_paths = ("mentoring__school",)

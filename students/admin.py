@@ -41,6 +41,7 @@ from aidsite.lib.idcard import (
     mask_phone,
     normalize_id_number,
 )
+from aidsite.lib.text import printable
 from aidsite.models import AccessAction
 from aidsite.scoped_admin import ReadOnlyTabularInline, ScopedModelAdmin, ScopedTabularInline
 from students.models import (
@@ -188,7 +189,9 @@ class StudentExportResource(resources.ModelResource):
 
     def export_resource(self, instance, selected_fields=None, **kwargs):  # type: ignore[no-untyped-def]
         row = super().export_resource(instance, selected_fields, **kwargs)
-        return [neutralise_formula(value) for value in row]
+        # A control character stored before the validators existed must not break the
+        # XLSX (openpyxl refuses it) nor reach the CSV (SECURITY B4).
+        return [neutralise_formula(printable(v) if isinstance(v, str) else v) for v in row]
 
     def dehydrate_sex(self, student: Student) -> str:
         return str(student.get_sex_display())

@@ -15,6 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from aidsite.access import can_reveal_personal_data, scope_queryset
+from aidsite.lib.excel import export_text
 from aidsite.lib.idcard import mask_id_number, mask_phone
 from students.models import Enrollment, School, SchoolYear
 
@@ -56,14 +57,6 @@ class StudentRosterForm(forms.Form):
     def title(self) -> str:
         school = self.cleaned_data["school"]
         return f"学生名册 {self.cleaned_data['school_year'].name}" + (f" {school.name}" if school else "")
-
-
-def _safe_text(value: str) -> str:
-    # Formula injection (SECURITY E1): openpyxl writes any string starting with
-    # "=" as a formula, and spreadsheet programs run + - @ too.
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
 
 
 def student_roster_rows(*, user: AbstractBaseUser, parameters: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
@@ -134,7 +127,9 @@ def student_roster_xlsx(
             sheet.append(header)
         else:
             # ID numbers are written as text, never as Excel numbers (SECURITY B2).
-            sheet.append([_safe_text(value) if isinstance(value, str) else value for value in row])
+            # Never a formula (E1); a control character stored before the validators existed
+            # would make openpyxl refuse the whole file (B4).
+            sheet.append([export_text(value) if isinstance(value, str) else value for value in row])
             if rows % PROGRESS_EVERY == 0 and total:
                 progress(100 * rows / total)
         rows += 1

@@ -56,6 +56,7 @@ from students.models import (
     Student,
     Township,
     Village,
+    stage_age_error,
 )
 from students.school_years import SchoolYearError, parse_school_year, school_year_open
 
@@ -68,6 +69,7 @@ CHANGE_REASON = "Excel 导入"
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SPACES = re.compile(r"\s+")
+_LINE_BREAKS = re.compile(r"[\t\r\n]+")
 
 # Closed vocabularies (SECURITY B3): anything else is an error, never a guess.
 STAGE_WORDS: dict[str, tuple[str, ...]] = {
@@ -233,6 +235,7 @@ def roster_import(
             source,
             max_file_bytes=settings.IMPORT_MAX_FILE_BYTES,
             max_uncompressed_bytes=settings.IMPORT_MAX_UNCOMPRESSED_BYTES,
+            max_cell_chars=settings.IMPORT_MAX_CELL_CHARS,
         )
         layout, rows = read_sheet(
             source,
@@ -387,6 +390,9 @@ class _Import:
         if has_control_characters(value):
             self.error(row.number, key, "含有不可见的控制字符（如 NUL），请删除后重新导入")
             return None
+        # Every roster column is one line (names, places, grades): a line break typed with
+        # Alt+Enter becomes a space, as the models' name rule (validate_name) expects.
+        value = _LINE_BREAKS.sub(" ", value)
         if not value and required:
             self.error(row.number, key, required)
             return None
@@ -752,15 +758,6 @@ class _StudentRow:
         )
 
 
-# Plausible ages on 1 September per stage (SECURITY B1), generous for late starters and repeaters.
-STAGE_AGES = {
-    Stage.KINDERGARTEN: (2, 7),
-    Stage.PRIMARY: (5, 16),
-    Stage.JUNIOR: (10, 19),
-    Stage.HIGH: (13, 22),
-    Stage.VOCATIONAL: (13, 30),
-    Stage.SPECIAL: (3, 25),
-}
 _STUDENT_COMPARED = (
     "name",
     "sex",
@@ -915,15 +912,10 @@ class _StudentImport(_Import):
                 self.error(number, "school_year", str(exc))
 
         if facts is not None and stage is not None and year_name is not None:
-            low, high = STAGE_AGES[stage]
-            age = facts.age_on(dt.date(int(year_name[:4]), 9, 1))
-            if not low <= age <= high:
-                self.error(
-                    number,
-                    "id_number",
-                    f"身份证号中的出生日期（{facts.birth_date:%Y-%m-%d}）与学段不符："
-                    f"{year_name}学年开学时 {age} 岁",
-                )
+            # The same rule as Enrollment.clean, so the admin and the importer agree.
+            problem = stage_age_error(birth_date=facts.birth_date, stage=stage, school_year=year_name)
+            if problem:
+                self.error(number, "id_number", problem)
 
         if len(self.errors) > before:
             return

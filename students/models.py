@@ -7,12 +7,22 @@ access check.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from aidsite.lib.idcard import mask_id_number, mask_phone, validate_id_number
+from aidsite.lib.idcard import (
+    IdNumberError,
+    check_id_number,
+    mask_id_number,
+    mask_phone,
+    validate_id_number,
+)
+from aidsite.lib.text import validate_name
 
 MOBILE_VALIDATOR = RegexValidator(r"^1[3-9]\d{9}$", _("手机号码应为 11 位，以 13–19 开头。"))
 
@@ -26,6 +36,43 @@ class Stage(models.TextChoices):
     HIGH = "high", _("普通高中")
     VOCATIONAL = "vocational", _("中职")
     SPECIAL = "special", _("特殊教育")
+
+
+# Plausible ages on 1 September per stage (SECURITY B1), generous for late starters and repeaters.
+STAGE_AGES = {
+    Stage.KINDERGARTEN: (2, 7),
+    Stage.PRIMARY: (5, 16),
+    Stage.JUNIOR: (10, 19),
+    Stage.HIGH: (13, 22),
+    Stage.VOCATIONAL: (13, 30),
+    Stage.SPECIAL: (3, 25),
+}
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Whole years of age on `day`."""
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def stage_age_error(*, birth_date: dt.date, stage: str, school_year: str) -> str | None:
+    """Why a birth date cannot be a pupil of `stage` in `school_year` (如 2022-2023), or None.
+
+    The one rule the importer, the admin and every other path that saves an
+    enrollment apply: a 1949 birth date is not a kindergarten child.
+    """
+    if stage not in STAGE_AGES or len(school_year) < 4 or not school_year[:4].isdigit():
+        return None
+    low, high = STAGE_AGES[stage]
+    age = age_on(birth_date, dt.date(int(school_year[:4]), 9, 1))
+    if low <= age <= high:
+        return None
+    return (
+        f"身份证号中的出生日期（{birth_date:%Y-%m-%d}）与学段不符："
+        f"{school_year}学年开学时 {age} 岁"
+    )
 
 
 class Season(models.TextChoices):
@@ -77,7 +124,7 @@ class Term(models.Model):
 class Township(models.Model):
     """A township or sub-district (镇/街道)."""
 
-    name = models.CharField(_("乡镇（街道）"), max_length=30, unique=True)
+    name = models.CharField(_("乡镇（街道）"), max_length=30, unique=True, validators=[validate_name])
 
     scope_township_paths = ("pk",)
     scope_school_paths = ("schools",)
@@ -98,7 +145,7 @@ class Village(models.Model):
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="villages", verbose_name=_("乡镇")
     )
-    name = models.CharField(_("村（社区）"), max_length=30)
+    name = models.CharField(_("村（社区）"), max_length=30, validators=[validate_name])
     is_poor_village = models.BooleanField(_("省定贫困村"), default=False)
 
     scope_township_paths = ("township",)
@@ -129,7 +176,7 @@ class Ownership(models.TextChoices):
 class School(models.Model):
     """A school or kindergarten (学校/幼儿园)."""
 
-    name = models.CharField(_("学校名称"), max_length=60, unique=True)
+    name = models.CharField(_("学校名称"), max_length=60, unique=True, validators=[validate_name])
     township = models.ForeignKey(
         Township, on_delete=models.PROTECT, related_name="schools", verbose_name=_("乡镇")
     )
@@ -194,8 +241,8 @@ class Household(models.Model):
     village = models.ForeignKey(
         Village, on_delete=models.PROTECT, related_name="households", verbose_name=_("村（社区）")
     )
-    head_name = models.CharField(_("户主姓名"), max_length=30)
-    address = models.CharField(_("家庭住址"), max_length=120, blank=True)
+    head_name = models.CharField(_("户主姓名"), max_length=30, validators=[validate_name])
+    address = models.CharField(_("家庭住址"), max_length=120, blank=True, validators=[validate_name])
     phone = models.CharField(_("联系电话"), max_length=11, blank=True, validators=[MOBILE_VALIDATOR])
 
     history = HistoricalRecords()
@@ -279,7 +326,7 @@ class Sex(models.TextChoices):
 class Student(models.Model):
     """A student or young child (学生/幼儿); sex and birth date come from the ID number."""
 
-    name = models.CharField(_("姓名"), max_length=30)
+    name = models.CharField(_("姓名"), max_length=30, validators=[validate_name])
     id_number = models.CharField(
         _("公民身份号码"),
         max_length=18,
@@ -295,8 +342,8 @@ class Student(models.Model):
     is_orphan = models.BooleanField(_("孤儿"), default=False)
     is_martyr_child = models.BooleanField(_("烈士子女"), default=False)
     is_disabled = models.BooleanField(_("残疾"), default=False)
-    disability_certificate = models.CharField(_("残疾证号"), max_length=30, blank=True)
-    guardian_name = models.CharField(_("监护人"), max_length=30, blank=True)
+    disability_certificate = models.CharField(_("残疾证号"), max_length=30, blank=True, validators=[validate_name])
+    guardian_name = models.CharField(_("监护人"), max_length=30, blank=True, validators=[validate_name])
     guardian_phone = models.CharField(
         _("监护人电话"), max_length=11, blank=True, validators=[MOBILE_VALIDATOR]
     )
@@ -322,6 +369,30 @@ class Student(models.Model):
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
 
+    def clean(self) -> None:
+        """Sex and birth date are the ID number's; the birth date fits every enrollment's stage."""
+        try:
+            facts = check_id_number(self.id_number)
+        except IdNumberError:
+            return  # the field's own validator reports it
+        if self.birth_date is None:
+            self.birth_date = facts.birth_date
+        if not self.sex:
+            self.sex = facts.sex
+        errors = {}
+        if self.birth_date != facts.birth_date:
+            errors["birth_date"] = _("出生日期与身份证号不符（身份证号显示为 %s）。") % f"{facts.birth_date:%Y-%m-%d}"
+        if self.sex != facts.sex:
+            errors["sex"] = _("性别与身份证号不符。")
+        if self.pk is not None and not errors:
+            for stage, year in self.enrollments.values_list("stage", "school_year__name"):
+                problem = stage_age_error(birth_date=facts.birth_date, stage=stage, school_year=year)
+                if problem:
+                    errors["id_number"] = problem
+                    break
+        if errors:
+            raise ValidationError(errors)
+
 
 class EnrollmentStatus(models.TextChoices):
     STUDYING = "studying", _("在读")
@@ -344,10 +415,10 @@ class Enrollment(models.Model):
         SchoolYear, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("学年")
     )
     stage = models.CharField(_("学段"), max_length=12, choices=Stage.choices)
-    grade = models.CharField(_("年级"), max_length=20, blank=True)
-    class_name = models.CharField(_("班级"), max_length=20, blank=True)
+    grade = models.CharField(_("年级"), max_length=20, blank=True, validators=[validate_name])
+    class_name = models.CharField(_("班级"), max_length=20, blank=True, validators=[validate_name])
     is_boarding = models.BooleanField(_("寄宿"), default=False)
-    major = models.CharField(_("专业"), max_length=40, blank=True)
+    major = models.CharField(_("专业"), max_length=40, blank=True, validators=[validate_name])
     is_agri_major = models.BooleanField(_("涉农专业"), default=False)
     study_year = models.PositiveSmallIntegerField(_("在读年级（第几年）"), null=True, blank=True)
     status = models.CharField(
@@ -378,3 +449,26 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student.name} {self.school.name} {self.school_year.name}"
+
+    def clean(self) -> None:
+        """The school teaches the stage, and the student's age fits it in that school year (B1)."""
+        errors: list[str] = []
+        school = self.school if self.school_id is not None else None
+        if school is not None and self.stage and self.stage not in school.stage_list:
+            errors.append(
+                _("%(school)s没有“%(stage)s”学段。")
+                % {"school": school.name, "stage": self.get_stage_display()}
+            )
+        student = self.student if self.student_id is not None or _has_cached(self, "student") else None
+        year = self.school_year if self.school_year_id is not None else None
+        if student is not None and student.birth_date and year is not None and self.stage:
+            problem = stage_age_error(birth_date=student.birth_date, stage=self.stage, school_year=year.name)
+            if problem:
+                errors.append(problem)
+        if errors:
+            raise ValidationError({"stage": errors})
+
+
+def _has_cached(instance: models.Model, name: str) -> bool:
+    """A relation set on an unsaved instance (an admin inline's new parent) is cached, not yet keyed."""
+    return instance._meta.get_field(name).is_cached(instance)

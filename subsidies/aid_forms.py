@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aidsite.access import scope_queryset, user_scope
 from aidsite.lib.idcard import normalize_id_number
+from aidsite.lib.text import validate_free_text
 from students.models import School, Term, Township
 from subsidies.models import Entitlement, EntitlementStatus, OverrideAction, Policy, PolicyTier
 
@@ -205,7 +206,7 @@ class OverrideForm(forms.Form):
 
     action = forms.ChoiceField(label=_("调整方式"), widget=forms.RadioSelect(attrs={"class": "radiolist inline"}))
     tier = forms.TypedChoiceField(label=_("档次"), required=False, coerce=int, empty_value=None)
-    reason = forms.CharField(
+    reason = forms.CharField(validators=[validate_free_text],
         label=_("理由"), max_length=200, widget=forms.TextInput(attrs={"size": 60}),
         error_messages={"required": _("人工调整须写明理由。")},
         help_text=_("如：家访核实家庭突发重大变故，村委证明。理由将写入资助依据。"),
@@ -241,7 +242,7 @@ class AddForm(AidScopeForm):
     id_number = forms.CharField(label=_("身份证号"), max_length=30)
     policy = forms.ChoiceField(label=_("资助项目"))
     tier = forms.TypedChoiceField(label=_("档次"), required=False, coerce=int, empty_value=None)
-    reason = forms.CharField(
+    reason = forms.CharField(validators=[validate_free_text],
         label=_("理由"), max_length=200, widget=forms.TextInput(attrs={"size": 60}),
         error_messages={"required": _("人工调整须写明理由。")},
         help_text=_("如：突发重大变故，村委证明。理由将写入资助依据。"),

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +9,38 @@ class SubsidiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "subsidies"
     verbose_name = _("资助")
+
+    def ready(self) -> None:
+        post_migrate.connect(_sqlite_guards, sender=self)
+
+
+def _sqlite_guards(*, using: str, **kwargs: Any) -> None:
+    """SQLite's own copy of the PostgreSQL trigger that freezes approved entitlements (SECURITY B6).
+
+    django-pgtrigger installs triggers on PostgreSQL only. SQLite drops a
+    table's triggers whenever a migration rebuilds the table, so they are
+    (re)created after every `migrate` rather than once in a migration.
+    """
+    from django.db import connections
+
+    from subsidies.models import Entitlement, entitlement_frozen_change_sql
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    table = connection.ops.quote_name(Entitlement._meta.db_table)
+    frozen = entitlement_frozen_change_sql(distinct="IS NOT")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS entitlement_locked_frozen")
+        cursor.execute("DROP TRIGGER IF EXISTS entitlement_locked_not_deleted")
+        # Identifiers and the condition come from model metadata only, never from data (E6).
+        cursor.execute(
+            f"CREATE TRIGGER entitlement_locked_frozen BEFORE UPDATE ON {table} "  # noqa: S608
+            f"FOR EACH ROW WHEN {frozen} "
+            "BEGIN SELECT RAISE(ABORT, '已审核的资助名单不能修改'); END"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER entitlement_locked_not_deleted BEFORE DELETE ON {table} "  # noqa: S608
+            "FOR EACH ROW WHEN OLD.\"status\" IN ('approved', 'paid') "
+            "BEGIN SELECT RAISE(ABORT, '已审核的资助名单不能删除'); END"
+        )

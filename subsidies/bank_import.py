@@ -92,6 +92,7 @@ def bank_results_validate(*, batch: DisbursementBatch, source: str | IO[bytes]) 
             source,
             max_file_bytes=settings.IMPORT_MAX_FILE_BYTES,
             max_uncompressed_bytes=settings.IMPORT_MAX_UNCOMPRESSED_BYTES,
+            max_cell_chars=settings.IMPORT_MAX_CELL_CHARS,
         )
         layout, rows = read_sheet(source, columns=COLUMNS, key_columns=KEY_COLUMNS, max_rows=settings.IMPORT_MAX_ROWS)
         if "account" not in layout.positions and "id_number" not in layout.positions:

@@ -396,6 +396,8 @@ class Decision:
     categories: tuple[str, ...]
     has_conflict: bool
     reasons: dict[str, Any]
+    # The rule's amount for this student, awarded or not: the bound the stored row keeps.
+    standard: Decimal = Decimal("0.00")
     student_name: str = ""
     id_number: str = ""
     school_name: str = ""
@@ -693,6 +695,7 @@ def _decision(
         categories=_stored_categories(c.categories, c.poor_village),
         has_conflict=bool(conflict_schools),
         reasons=reasons,
+        standard=c.amount.amount,
         student_name=row["student__name"],
         id_number=row["student__id_number"],
         school_name=row["school__name"],

@@ -39,7 +39,7 @@ from subsidies.models import (
 )
 
 BATCH_SIZE = 2000
-_UPDATED = ("enrollment", "status", "tier", "amount", "qualifies", "categories", "priority", "has_conflict", "reasons", "digest", "computed_at")
+_UPDATED = ("enrollment", "status", "tier", "amount", "max_amount", "qualifies", "categories", "priority", "has_conflict", "reasons", "digest", "computed_at")
 
 
 @dataclass(frozen=True)
@@ -286,12 +286,13 @@ def _values(d: Decision, serialised: dict[int, str]) -> dict[str, Any]:
     if reasons_json is None:
         reasons_json = serialised[id(d.reasons)] = json.dumps(d.reasons, sort_keys=True, ensure_ascii=False)
     categories = _categories_text(d.categories)
-    text = f"{d.enrollment_id}|{d.status}|{d.tier}|{d.amount}|{d.qualifies}|{categories}|{d.priority}|{d.has_conflict}|{reasons_json}"
+    text = f"{d.enrollment_id}|{d.status}|{d.tier}|{d.amount}|{d.standard}|{d.qualifies}|{categories}|{d.priority}|{d.has_conflict}|{reasons_json}"
     return {
         "enrollment_id": d.enrollment_id,
         "status": d.status,
         "tier": d.tier,
         "amount": d.amount,
+        "max_amount": d.standard,
         "qualifies": d.qualifies,
         "categories": categories,
         "priority": d.priority,

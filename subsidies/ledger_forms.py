@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from aidsite.access import scope_queryset, user_scope
+from aidsite.lib.text import validate_free_text
 from students.models import School, SchoolYear, Term, Township
 from subsidies.models import PaymentMethod, Policy
 
@@ -49,7 +50,7 @@ class BatchPrepareForm(_TermForm):
         initial=PaymentMethod.BANK_CARD,
         help_text=_("已登记收款账户的学生按其账户发放；选一卡通时，未登记账号的学生不编入批次并列出。"),
     )
-    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    note = forms.CharField(validators=[validate_free_text], label=_("备注"), max_length=200, required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
@@ -62,7 +63,7 @@ class BatchPrepareForm(_TermForm):
 
 
 class ReverseForm(forms.Form):
-    reason = forms.CharField(label=_("冲销原因"), max_length=200, widget=forms.TextInput(attrs={"size": 60}))
+    reason = forms.CharField(validators=[validate_free_text], label=_("冲销原因"), max_length=200, widget=forms.TextInput(attrs={"size": 60}))
     reissue = forms.BooleanField(
         label=_("需重新发放"), required=False, initial=True,
         help_text=_("勾选后，该生的资助在下一批次中重新发放；不勾选则此项资助就此结束。"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pgtrigger
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -20,6 +21,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from aidsite.lib.text import validate_free_text, validate_name
 from students.models import Stage
 
 RATIO_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
@@ -95,7 +97,7 @@ class Policy(models.Model):
         max_length=20,
         validators=[RegexValidator(r"^[A-Z]+(-[A-Z]+)*$", _("项目代码为大写字母，可用连字符，如 CMP-MEAL。"))],
     )
-    name = models.CharField(_("资助项目"), max_length=60)
+    name = models.CharField(_("资助项目"), max_length=60, validators=[validate_name])
     kind = models.CharField(_("资助方式"), max_length=16, choices=PolicyKind.choices)
     level = models.CharField(_("教育阶段"), max_length=12, choices=PolicyLevel.choices)
     # Codes of `students.Stage`, comma-separated, like `School.stages`; blank for
@@ -107,7 +109,7 @@ class Policy(models.Model):
         help_text=_("酌情减免、高等教育等按申请逐人办理的项目，不参与学期资助名单测算。"),
     )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
-    description = models.TextField(_("政策说明"), blank=True)
+    description = models.TextField(_("政策说明"), blank=True, validators=[validate_free_text])
 
     # Who is in the policy's population.
     school_rural_only = models.BooleanField(_("仅限农村学校"), default=False)
@@ -415,6 +417,34 @@ class ReasonsJSONEncoder(DjangoJSONEncoder):
         super().__init__(*args, **kwargs)
 
 
+# Everything but the status is frozen once a list is approved (SECURITY B6, C2);
+# the status only moves between approved and paid (bank outcome, reversal).
+ENTITLEMENT_FROZEN_COLUMNS = (
+    "student_id",
+    "enrollment_id",
+    "policy_id",
+    "term_id",
+    "tier",
+    "amount",
+    "max_amount",
+    "qualifies",
+    "categories",
+    "priority",
+    "has_conflict",
+    "reasons",
+    "digest",
+    "computed_at",
+    "approval_id",
+)
+
+
+def entitlement_frozen_change_sql(*, distinct: str = "IS DISTINCT FROM") -> str:
+    """The WHEN of the guard on approved entitlements; SQLite spells `IS DISTINCT FROM` as `IS NOT`."""
+    locked = "('approved', 'paid')"
+    changed = " OR ".join(f'OLD."{c}" {distinct} NEW."{c}"' for c in ENTITLEMENT_FROZEN_COLUMNS)
+    return f'OLD."status" IN {locked} AND (NEW."status" NOT IN {locked} OR {changed})'
+
+
 class Entitlement(models.Model):
     """One student's aid under one policy for one term, with the reasons for it.
 
@@ -445,6 +475,10 @@ class Entitlement(models.Model):
     )
     tier = models.PositiveSmallIntegerField(_("档次"), null=True, blank=True)
     amount = models.DecimalField(_("金额（元）"), **MONEY, default=Decimal("0"))
+    # The policy's standard for this student this term (tier, stage, rate or tuition), stored at
+    # computation: a check constraint cannot read the policy's tables, so the bound travels
+    # with the row and `amount` can never exceed it, however the row is written (SECURITY B6).
+    max_amount = models.DecimalField(_("资助标准上限（元）"), **MONEY)
     status = models.CharField(
         _("状态"), max_length=12, choices=EntitlementStatus.choices, default=EntitlementStatus.PROPOSED
     )
@@ -503,8 +537,26 @@ class Entitlement(models.Model):
                 name="entitlement_approved_has_approval",
                 violation_error_message=_("已审核的资助须有审核记录。"),
             ),
+            models.CheckConstraint(
+                condition=models.Q(amount__lte=models.F("max_amount")),
+                name="entitlement_amount_within_standard",
+                violation_error_message=_("资助金额不能超过该生适用的资助标准。"),
+            ),
         ]
         indexes = [models.Index(fields=["term", "policy", "status"])]
+        triggers = [
+            # Raw SQL too: an approved or paid row keeps every value; only approved <-> paid moves.
+            pgtrigger.Protect(
+                name="locked_entitlement_frozen",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Condition(entitlement_frozen_change_sql()),
+            ),
+            pgtrigger.Protect(
+                name="locked_entitlement_not_deleted",
+                operation=pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status__in=["approved", "paid"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.student.name} {self.policy.code} {self.term}"
@@ -534,7 +586,7 @@ class EntitlementOverride(models.Model):
     term = models.ForeignKey("students.Term", on_delete=models.PROTECT, related_name="+", verbose_name=_("学期"))
     action = models.CharField(_("调整方式"), max_length=8, choices=OverrideAction.choices)
     tier = models.PositiveSmallIntegerField(_("档次"), null=True, blank=True)
-    reason = models.CharField(_("理由"), max_length=200)
+    reason = models.CharField(_("理由"), max_length=200, validators=[validate_free_text])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
     )
@@ -578,7 +630,6 @@ class EntitlementOverride(models.Model):
 # of a batch; an approved batch and its entries never change again (SECURITY
 # C2, C3): corrections are Reversal rows, bank outcomes are BankResult rows.
 
-import pgtrigger  # noqa: E402
 
 
 class PaymentMethod(models.TextChoices):
@@ -605,8 +656,8 @@ class PaymentAccount(models.Model):
         blank=True,
         validators=[RegexValidator(r"^\d{8,32}$", _("账号应为 8 至 32 位数字。"))],
     )
-    bank_name = models.CharField(_("开户银行"), max_length=40, blank=True)
-    holder_name = models.CharField(_("户名"), max_length=30, blank=True)
+    bank_name = models.CharField(_("开户银行"), max_length=40, blank=True, validators=[validate_name])
+    holder_name = models.CharField(_("户名"), max_length=30, blank=True, validators=[validate_name])
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords()
@@ -671,7 +722,7 @@ class DisbursementBatch(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.PREPARED
     )
-    note = models.CharField(_("备注"), max_length=200, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True, validators=[validate_free_text])
     prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("编制人")
     )
@@ -925,7 +976,7 @@ class Reversal(models.Model):
         error_messages={"unique": _("该记录已冲销，每条记录只能冲销一次。")},
     )
     amount = models.DecimalField(_("冲销金额（元）"), **MONEY)
-    reason = models.CharField(_("冲销原因"), max_length=200)
+    reason = models.CharField(_("冲销原因"), max_length=200, validators=[validate_free_text])
     reissue = models.BooleanField(_("需重新发放"), default=True)
     reversed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("冲销人")
@@ -974,7 +1025,7 @@ class BankResult(models.Model):
     )
     outcome = models.CharField(_("结果"), max_length=8, choices=BankOutcome.choices)
     amount = models.DecimalField(_("金额（元）"), **MONEY)
-    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    reason = models.CharField(_("原因"), max_length=200, blank=True, validators=[validate_free_text])
     file_name = models.CharField(_("回盘文件"), max_length=200, blank=True)
     row_number = models.PositiveIntegerField(_("行号"), default=0)
     imported_by = models.ForeignKey(
@@ -1080,8 +1131,8 @@ class PublicNotice(models.Model):
         _("公示期（工作日）"), default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
     end_date = models.DateField(_("公示结束日期"), editable=False)
-    objection_contact = models.CharField(_("异议受理"), max_length=120)
-    issuing_unit = models.CharField(_("公示单位"), max_length=60)
+    objection_contact = models.CharField(_("异议受理"), max_length=120, validators=[validate_name])
+    issuing_unit = models.CharField(_("公示单位"), max_length=60, validators=[validate_name])
     # The public page's address: unguessable, so notices cannot be walked by number.
     token = models.CharField(_("公示页地址码"), max_length=43, unique=True, editable=False)
     created_by = models.ForeignKey(
@@ -1099,7 +1150,7 @@ class PublicNotice(models.Model):
         related_name="+",
         verbose_name=_("撤回人"),
     )
-    withdrawal_reason = models.CharField(_("撤回原因"), max_length=200, blank=True, editable=False)
+    withdrawal_reason = models.CharField(_("撤回原因"), max_length=200, blank=True, editable=False, validators=[validate_free_text])
 
     scope_township_paths = ("school__township",)
     scope_school_paths = ("school",)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aidsite.access import scope_queryset, user_scope
+from aidsite.lib.text import validate_free_text, validate_name
 from students.models import School, Term, Township
 from subsidies.models import AWARDED_STATUSES, Entitlement, Policy
 from subsidies.notices import (
@@ -57,11 +58,11 @@ class NoticeForm(forms.Form):
         initial=DEFAULT_PERIOD_DAYS, widget=forms.NumberInput(attrs={"style": "width: 5em"}),
         help_text=_("不少于 5 个工作日（教财〔2018〕16号），周六、周日不计；跨法定节假日请相应延长。"),
     )
-    objection_contact = forms.CharField(
+    objection_contact = forms.CharField(validators=[validate_name],
         label=_("异议受理"), max_length=120, required=False, widget=forms.TextInput(attrs={"size": 60}),
         help_text=_("公示期间群众反映意见的单位和电话。"),
     )
-    issuing_unit = forms.CharField(
+    issuing_unit = forms.CharField(validators=[validate_name],
         label=_("公示单位"), max_length=60, required=False, widget=forms.TextInput(attrs={"size": 40}),
         help_text=_("留空则为学校所在乡镇的教育办公室。"),
     )
@@ -110,7 +111,7 @@ class NoticeFilterForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
+    reason = forms.CharField(validators=[validate_free_text],
         label=_("撤回原因"), max_length=200, widget=forms.TextInput(attrs={"size": 60}),
         help_text=_("如：名单有误，更正后重新公示。原因记入公示记录。"),
     )

@@ -21,9 +21,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
+from xml.parsers import expat
+
+# The importers' control-character rule is the one every form and model uses.
+from aidsite.lib.text import has_control_characters as has_control_characters
+from aidsite.lib.text import printable
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_ARCHIVE_MEMBERS = 1000
+# Excel's own limit for one cell; a roster cell needs a few hundred characters at most.
+MAX_CELL_CHARS = 32767
+_XML_CHUNK = 64 * 1024
 HEADER_SEARCH_ROWS = 30
 
 # What each sheet column may be called (after `normalize_header`) and what it means.
@@ -35,7 +43,6 @@ _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _EXCEL_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d*)?[eE][+-]?\d+$")
 _DECIMAL_TEXT = re.compile(r"^\d+\.\d+$")
 _LIST_SEPARATORS = re.compile(r"[、,，/／;；\s]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _FOOTER_WORDS = (
     "制表人",
     "填表人",
@@ -93,6 +100,7 @@ def check_xlsx_archive(
     max_file_bytes: int,
     max_uncompressed_bytes: int,
     max_members: int = MAX_ARCHIVE_MEMBERS,
+    max_cell_chars: int = MAX_CELL_CHARS,
 ) -> None:
     """Refuse anything but a plain .xlsx of sane size before openpyxl opens it.
 
@@ -100,7 +108,9 @@ def check_xlsx_archive(
     `vbaProject.bin` part or a macro content type), the number of members and
     the sum of their declared uncompressed sizes (a zip bomb declares little
     and inflates much, so the sizes are capped again while inflating is left to
-    openpyxl, which reads members in streaming mode).
+    openpyxl, which reads members in streaming mode), then the length of every
+    cell and shared string (`_check_text_lengths`): openpyxl holds a whole
+    cell in memory, so one 300 MB cell in a 300 KB file would cost gigabytes.
     """
     name = _source_name(source).lower()
     if name.endswith((".xlsm", ".xltm", ".xlam")):
@@ -150,10 +160,74 @@ def check_xlsx_archive(
             content_types = handle.read(1024 * 1024)
         if b"macroEnabled" in content_types:
             raise SheetError("不接受含宏的 Excel 文件（.xlsm），请另存为 .xlsx 后再导入")
+        for member in members:
+            if member.filename.lower().endswith((".xml", ".rels", ".vml")):
+                _check_text_lengths(archive, member, max_cell_chars)
     finally:
         archive.close()
     if not isinstance(source, str | Path):
         source.seek(0)
+
+
+class _TextTooLong(Exception):
+    pass
+
+
+# What may sit inside one cell's text: a cell (`c`) holds its value, formula or inline string
+# (`is`); a shared string (`si`) holds rich-text runs with their fonts and phonetic guides.
+# Any other element ends the cell, so whitespace between rows and parts is never summed.
+_INSIDE_CELL = frozenset(
+    {
+        "v", "f", "is", "t", "r", "rPr", "rPh", "phoneticPr", "b", "i", "u", "strike", "sz",
+        "color", "rFont", "family", "charset", "scheme", "vertAlign", "outline", "shadow",
+        "condense", "extend", "extLst", "ext",
+    }
+)  # fmt: skip
+
+
+def _check_text_lengths(archive: zipfile.ZipFile, member: zipfile.ZipInfo, max_chars: int) -> None:
+    """Stream one XML part through expat and refuse any cell or text run over `max_chars` characters.
+
+    Memory stays at one 64 KB chunk whatever the cell's size: expat reports
+    text in pieces and nothing is kept but two counters. Only element starts
+    are handled (half the callbacks of start and end): a run ends at any tag,
+    a cell's sum at any element that cannot be inside a cell. A DTD is refused
+    outright (an .xlsx never has one), so no entity can expand either.
+    """
+    parser = expat.ParserCreate()
+    parser.ordered_attributes = True  # a list per element is cheaper than a dict
+    counts = [0, 0]  # the current text run, the current cell
+
+    def refuse_dtd(*args: Any) -> None:
+        raise SheetError("Excel 文件内部结构异常（含有 DTD），拒绝导入")
+
+    def start(name: str, attributes: Any) -> None:
+        counts[0] = 0
+        if name.rpartition(":")[2] not in _INSIDE_CELL:
+            counts[1] = 0
+
+    def text(data: str) -> None:
+        counts[0] += len(data)
+        counts[1] += len(data)
+        if counts[1] > max_chars or counts[0] > max_chars:
+            raise _TextTooLong
+
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    parser.StartElementHandler = start
+    parser.CharacterDataHandler = text
+    try:
+        with archive.open(member) as stream:
+            while chunk := stream.read(_XML_CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _TextTooLong:
+        raise SheetError(
+            f"Excel 文件中有单元格的内容超过 {max_chars} 个字符（{member.filename}），"
+            "不是正常的名册，拒绝导入；请检查是否粘贴了大段文字"
+        ) from None
+    except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise SheetError("Excel 文件已损坏，无法打开") from exc
 
 
 # ---------------------------------------------------------------------------
@@ -246,11 +320,6 @@ def cell_text(value: object) -> str:
         # Excel writes control characters as `_x0000_`; openpyxl hands them over undecoded.
         text = _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
     return unicodedata.normalize("NFKC", text).strip()
-
-
-def has_control_characters(text: str) -> bool:
-    """NUL and other control characters but tab and line breaks (PostgreSQL rejects NUL; SECURITY B4/B5)."""
-    return _CONTROL.search(text) is not None
 
 
 def is_blank_row(cells: Sequence[Any]) -> bool:
@@ -431,7 +500,8 @@ def _data_rows(
 
 
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Excel forbids these in sheet names; a control character there would corrupt workbook.xml.
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f-\x9f]")
 _WIDTH_SAMPLE_ROWS = 200
 _MAX_COLUMN_WIDTH = 60
 
@@ -449,6 +519,11 @@ def neutralize_formula(text: str) -> str:
     if text.startswith(_FORMULA_TRIGGERS):
         return "'" + text
     return text
+
+
+def export_text(text: str) -> str:
+    """A string as an export cell holds it: never a formula, never a control character (E1, B4)."""
+    return neutralize_formula(printable(text))
 
 
 def display_width(text: str) -> int:
@@ -555,12 +630,12 @@ def write_formal_workbook(
         last = max(columns - 1, 0)
         sheet.set_row(0, 30)
         if last:
-            sheet.merge_range(0, 0, 0, last, neutralize_formula(title), fmt_title)
+            sheet.merge_range(0, 0, 0, last, export_text(title), fmt_title)
         else:
-            sheet.write_string(0, 0, neutralize_formula(title), fmt_title)
+            sheet.write_string(0, 0, export_text(title), fmt_title)
         day = issued_on or datetime.date.today()
         left_end = max(last // 2, 0)
-        unit_text = neutralize_formula(f"填报单位：{issuer}")
+        unit_text = export_text(f"填报单位：{issuer}")
         date_text = f"制表日期：{day:%Y年%m月%d日}"
         if left_end > 0:
             sheet.merge_range(1, 0, 1, left_end, unit_text, fmt_left)
@@ -573,7 +648,7 @@ def write_formal_workbook(
 
         header_row = 2
         for i, h in enumerate(header):
-            sheet.write_string(header_row, i, neutralize_formula(h), fmt_header)
+            sheet.write_string(header_row, i, export_text(h), fmt_header)
         sheet.freeze_panes(header_row + 1, 0)
         sheet.repeat_rows(header_row)
         sheet.set_landscape()
@@ -605,7 +680,7 @@ def write_formal_workbook(
                 elif isinstance(value, datetime.date):
                     sheet.write_datetime(number, i, value, fmt_date)
                 else:
-                    sheet.write_string(number, i, neutralize_formula(_cell_text(value)), fmt_text)
+                    sheet.write_string(number, i, export_text(_cell_text(value)), fmt_text)
 
         # 合计: the count, each money column's total, then the main total in capital numerals.
         number += 1

@@ -76,7 +76,7 @@ def approved_entitlements(
         rows.append(
             Entitlement.objects.create(
                 student=student, enrollment=enrollment, policy=policy, term=term, tier=2, amount=amount,
-                status=EntitlementStatus.APPROVED, computed_at=timezone.now(), approval=approval,
+                max_amount=amount, status=EntitlementStatus.APPROVED, computed_at=timezone.now(), approval=approval,
             )
         )
     return rows

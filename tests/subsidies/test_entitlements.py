@@ -227,7 +227,7 @@ def test_the_database_refuses_a_second_entitlement_for_the_same_student_policy_a
     with pytest.raises(IntegrityError), transaction.atomic():
         Entitlement.objects.create(
             student=existing.student, enrollment=existing.enrollment, policy=existing.policy,
-            term=term, amount=Decimal("1"), computed_at=timezone.now(),
+            term=term, amount=Decimal("1"), max_amount=Decimal("1"), computed_at=timezone.now(),
         )
 
 
@@ -236,7 +236,7 @@ def test_the_database_refuses_negative_amounts(term, kids):
     with pytest.raises(IntegrityError), transaction.atomic():
         Entitlement.objects.create(
             student=child.student, enrollment=child, policy=_policy(term, "CMP-MEAL"),
-            term=term, amount=Decimal("-1"), computed_at=timezone.now(),
+            term=term, amount=Decimal("-1"), max_amount=Decimal("0"), computed_at=timezone.now(),
         )
 
 
