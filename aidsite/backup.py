@@ -332,7 +332,7 @@ def _sqlite_path(settings_dict: dict[str, Any]) -> Path | None:
     name = str(settings_dict.get("NAME") or "")
     if not name or name == ":memory:" or "mode=memory" in name:
         return None
-    return Path(name)
+    return Path(name).resolve()
 
 
 # --- backup ---------------------------------------------------------------------------
@@ -384,8 +384,11 @@ def _snapshot_sqlite(connection: Any, dump: Path, work: Path) -> dict[str, Any]:
     return facts
 
 
-def _backup_target(path: Path) -> Path:
+def _backup_target(given: str | Path) -> Path:
     """FILE itself, or a dated file inside FILE when it is a directory (for a daily timer)."""
+    path = Path(given)
+    if str(given).endswith(("/", os.sep)) and not path.is_dir():
+        raise BackupError(f"目录不存在：{path}")
     if path.is_dir():
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
         path = path / f"资助系统备份-{stamp}.tar"
@@ -396,7 +399,7 @@ def _backup_target(path: Path) -> Path:
     return path.resolve()
 
 
-def backup_create(*, target: Path, using: str = DEFAULT_DB_ALIAS) -> BackupSummary:
+def backup_create(*, target: str | Path, using: str = DEFAULT_DB_ALIAS) -> BackupSummary:
     """Write the database and the media into one new tar file (0600), atomically."""
     started = time.perf_counter()
     connection = connections[using]
@@ -405,7 +408,7 @@ def backup_create(*, target: Path, using: str = DEFAULT_DB_ALIAS) -> BackupSumma
         raise BackupError(f"不支持备份 {vendor} 数据库：只支持 PostgreSQL 和 SQLite")
     if connection.in_atomic_block:
         raise BackupError("备份不能在数据库事务中进行")
-    target = _backup_target(Path(target))
+    target = _backup_target(target)
     media_root = Path(settings.MEDIA_ROOT).resolve()
     if target.is_relative_to(media_root):
         raise BackupError(f"备份文件不能放在媒体目录 {media_root} 里面")
@@ -547,7 +550,7 @@ def _sqlite_tables_present(path: Path) -> list[str]:
     if not path.exists() or path.stat().st_size == 0:
         return []
     try:
-        probe = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             return _table_names(probe.cursor(), "sqlite")
         finally:
@@ -655,7 +658,7 @@ def _restore_postgresql(connection: Any, manifest: dict[str, Any], dump: Path) -
 def _restore_sqlite(manifest: dict[str, Any], packed: Path, database: Path) -> None:
     """Unzip next to the target, verify the copy, then move it into place in one rename."""
     fd, name = tempfile.mkstemp(prefix=".restore-", suffix=".sqlite3", dir=database.parent)
-    unpacked = Path(name)
+    unpacked = Path(name).resolve()
     try:
         with os.fdopen(fd, "wb") as out, gzip.open(packed, "rb") as source:
             shutil.copyfileobj(source, out, CHUNK)

@@ -10,6 +10,7 @@ file's own queries, on both sides.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -220,11 +221,15 @@ def backup_of_county(tmp_path: Path) -> tuple[County, Path]:
 
 def rewrite_member(source: Path, target: Path, name: str, change: Callable[[bytes], bytes]) -> None:
     """A copy of the archive `source` with member `name`'s bytes passed through `change`."""
+    rewrite_members(source, target, {name: change})
+
+
+def rewrite_members(source: Path, target: Path, changes: dict[str, Callable[[bytes], bytes]]) -> None:
     with tarfile.open(source) as old, tarfile.open(target, "w") as new:
         for member in old.getmembers():
             data = old.extractfile(member).read() if member.isfile() else None
-            if member.name == name and data is not None:
-                data = change(data)
+            if member.name in changes and data is not None:
+                data = changes[member.name](data)
                 member.size = len(data)
             new.addfile(member, io.BytesIO(data) if data is not None else None)
 
@@ -292,9 +297,23 @@ def _truncated(path: Path, backup: Path) -> None:
     path.write_bytes(data[: len(data) // 2])
 
 
+def _dump_member() -> str:
+    return "database.pgdump" if connection.vendor == "postgresql" else "database.sqlite3.gz"
+
+
 def _damaged_dump(path: Path, backup: Path) -> None:
-    member = "database.pgdump" if connection.vendor == "postgresql" else "database.sqlite3.gz"
-    rewrite_member(backup, path, member, lambda data: data[:100] + bytes([data[100] ^ 0xFF]) + data[101:])
+    rewrite_member(backup, path, _dump_member(), lambda data: data[:100] + bytes([data[100] ^ 0xFF]) + data[101:])
+
+
+def _cut_dump_with_a_matching_checksum(path: Path, backup: Path) -> None:
+    """A dump that breaks off partway although its checksum matches: the database tool fails midway."""
+    with tarfile.open(backup) as tar:
+        whole = tar.extractfile(_dump_member()).read()
+    cut = whole[: len(whole) * 6 // 10]
+    rewrite_members(backup, path, {
+        _dump_member(): lambda data: cut,
+        "manifest.json": edit_manifest(lambda m: m.update(database_sha256=hashlib.sha256(cut).hexdigest())),
+    })
 
 
 def _other_engine(path: Path, backup: Path) -> None:
@@ -306,6 +325,13 @@ def _newer_format(path: Path, backup: Path) -> None:
     rewrite_member(backup, path, "manifest.json", edit_manifest(lambda m: m.update(format_version=99)))
 
 
+def _from_a_newer_program(path: Path, backup: Path) -> None:
+    def add_migration(manifest: dict[str, Any]) -> None:
+        manifest["migrations"]["students"].append("9999_from_a_newer_program")
+
+    rewrite_member(backup, path, "manifest.json", edit_manifest(add_migration))
+
+
 @pytest.mark.parametrize(
     ("make_file", "message"),
     [
@@ -313,10 +339,15 @@ def _newer_format(path: Path, backup: Path) -> None:
         (_foreign_tar, "不是本系统的备份文件"),
         (_truncated, "不是本系统的备份文件"),
         (_damaged_dump, "校验值与清单不符"),
+        (_cut_dump_with_a_matching_checksum, "恢复失败"),
         (_other_engine, "这份备份来自"),
         (_newer_format, "格式版本 99"),
+        (_from_a_newer_program, "students.9999_from_a_newer_program"),
     ],
-    ids=["random-bytes", "foreign-tar", "truncated", "damaged-dump", "other-engine", "newer-format"],
+    ids=[
+        "random-bytes", "foreign-tar", "truncated", "damaged-dump", "cut-dump", "other-engine",
+        "newer-format", "newer-program",
+    ],
 )
 def test_restore_refuses_a_corrupt_or_foreign_file_and_writes_nothing(
     tmp_path, fresh_database, make_file, message
@@ -369,3 +400,6 @@ def test_backup_into_a_directory_makes_a_new_dated_file_and_never_overwrites_one
         call_command("backup", str(made), stdout=io.StringIO())
     assert refused.value.returncode != 0
     assert list(folder.iterdir()) == [made]
+    with pytest.raises(CommandError, match="目录不存在"):
+        call_command("backup", f"{tmp_path / 'no-such-folder'}/", stdout=io.StringIO())
+    assert not (tmp_path / "no-such-folder").exists()

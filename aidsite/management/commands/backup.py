@@ -6,8 +6,6 @@ suits a daily timer. Exits 0 on success; non-zero with a Chinese message, and
 no file written, on failure.
 """
 
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
@@ -22,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         try:
-            summary = backup_create(target=Path(options["file"]))
+            summary = backup_create(target=options["file"])
         except BackupError as exc:
             raise CommandError(f"备份失败：{exc}") from exc
         except DatabaseError as exc:
