@@ -162,12 +162,26 @@ def _applied_migrations(cursor: Any) -> dict[str, list[str]]:
     return dict(applied)
 
 
-def _valid_export_files(cursor: Any) -> set[str]:
+def _valid_export_files(cursor: Any, tables: dict[str, Any]) -> set[str]:
     """Export files a job in this snapshot still points at (the purge clears the path when one expires)."""
     table = ExportJob._meta.db_table
+    if table not in tables:
+        return set()
     column = ExportJob._meta.get_field("file_path").column
     cursor.execute(f"SELECT {_quote(column)} FROM {_quote(table)} WHERE {_quote(column)} <> ''")  # noqa: S608
     return {row[0] for row in cursor.fetchall()}
+
+
+def _snapshot_facts(cursor: Any, vendor: str) -> dict[str, Any]:
+    """What the manifest records about the database, read in the snapshot being backed up."""
+    tables = database_census(cursor, vendor)
+    if "django_migrations" not in tables:
+        raise BackupError("数据库尚未初始化（没有迁移记录），没有可备份的数据")
+    return {
+        "tables": tables,
+        "migrations": _applied_migrations(cursor),
+        "valid_exports": _valid_export_files(cursor, tables),
+    }
 
 
 def census_differences(expected: dict[str, Any], found: dict[str, Any]) -> list[str]:
@@ -346,12 +360,7 @@ def _snapshot_postgresql(connection: Any, dump: Path) -> dict[str, Any]:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version')")
         snapshot, server_version = cursor.fetchone()
-        facts = {
-            "server_version": server_version,
-            "tables": database_census(cursor, "postgresql"),
-            "migrations": _applied_migrations(cursor),
-            "valid_exports": _valid_export_files(cursor),
-        }
+        facts = {"server_version": server_version, **_snapshot_facts(cursor, "postgresql")}
         # The exported snapshot lives as long as this transaction: pg_dump runs inside it.
         _run_tool(
             [tool, "--format=custom", "--no-password", f"--snapshot={snapshot}", f"--file={dump}"],
@@ -369,13 +378,7 @@ def _snapshot_sqlite(connection: Any, dump: Path, work: Path) -> dict[str, Any]:
         connection.connection.backup(copy)
         # One self-contained file: no -wal beside it to lose.
         copy.execute("PRAGMA journal_mode=DELETE")
-        cursor = copy.cursor()
-        facts = {
-            "server_version": sqlite3.sqlite_version,
-            "tables": database_census(cursor, "sqlite"),
-            "migrations": _applied_migrations(cursor),
-            "valid_exports": _valid_export_files(cursor),
-        }
+        facts = {"server_version": sqlite3.sqlite_version, **_snapshot_facts(copy.cursor(), "sqlite")}
     finally:
         copy.close()
     with copy_path.open("rb") as source, gzip.open(dump, "wb", compresslevel=SQLITE_GZIP_LEVEL) as target:
@@ -422,8 +425,6 @@ def backup_create(*, target: str | Path, using: str = DEFAULT_DB_ALIAS) -> Backu
             facts = _snapshot_postgresql(connection, dump)
         else:
             facts = _snapshot_sqlite(connection, dump, work)
-        if "django_migrations" not in facts["tables"]:
-            raise BackupError("数据库尚未初始化（没有迁移记录），没有可备份的数据")
         dump.chmod(0o600)
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as raw:
@@ -489,8 +490,11 @@ def read_manifest(tar: tarfile.TarFile, source: Path) -> dict[str, Any]:
         raise BackupError(
             f"备份格式版本 {version} 不受本程序支持（本程序读取版本 {FORMAT_VERSION}）：请用生成该备份的程序版本恢复"
         )
-    required = ("engine", "database_member", "database_sha256", "tables", "migrations", "media")
-    if any(key not in manifest for key in required):
+    required = {
+        "engine": str, "database_member": str, "database_sha256": str, "tables": dict, "migrations": dict,
+        "media": dict,
+    }
+    if any(not isinstance(manifest.get(key), kind) for key, kind in required.items()):
         raise BackupError(f"{foreign}（{MANIFEST_NAME} 内容不完整）")
     return manifest
 

@@ -7,10 +7,12 @@ backup's manifest. Exits 0 on success; non-zero with a Chinese message on
 failure, leaving the media directory unwritten.
 """
 
+import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
+from django.utils import timezone
 
 from aidsite.backup import BackupError, backup_restore
 
@@ -30,8 +32,12 @@ class Command(BaseCommand):
             raise CommandError(f"恢复失败：{exc}") from exc
         except DatabaseError as exc:
             raise CommandError(f"恢复失败：无法访问目标数据库（{exc}）") from exc
+        try:
+            made = timezone.localtime(dt.datetime.fromisoformat(summary.created_at)).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            made = "时间不详"
         self.stdout.write(
-            f"已从 {summary.path}（备份于 {summary.created_at}）恢复：{summary.tables} 张表共 {summary.rows} 行，"
+            f"已从 {summary.path}（备份于 {made}）恢复：{summary.tables} 张表共 {summary.rows} 行，"
             f"媒体文件 {summary.media_files} 个；逐表行数与金额合计与备份一致。用时 {summary.seconds:.1f} 秒"
         )
         for note in summary.notes:
