@@ -403,3 +403,25 @@ def test_backup_into_a_directory_makes_a_new_dated_file_and_never_overwrites_one
     with pytest.raises(CommandError, match="目录不存在"):
         call_command("backup", f"{tmp_path / 'no-such-folder'}/", stdout=io.StringIO())
     assert not (tmp_path / "no-such-folder").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+def test_pg_dump_gets_the_password_through_its_environment_never_its_command_line(tmp_path, monkeypatch):
+    calls: list[tuple[list[str], dict[str, str]]] = []
+    real_run = subprocess.run
+
+    def spy(command, *args, **kwargs):
+        calls.append((list(command), dict(kwargs.get("env") or {})))
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", spy)
+    # The throw-away cluster trusts local connections, so any password is accepted.
+    monkeypatch.setitem(connection.settings_dict, "PASSWORD", "s3cret-Passw0rd")
+    call_command("backup", str(tmp_path / "b.tar"), stdout=io.StringIO())
+
+    dumps = [(command, env) for command, env in calls if Path(command[0]).name == "pg_dump" and len(command) > 2]
+    assert len(dumps) == 1
+    command, env = dumps[0]
+    assert not any("s3cret-Passw0rd" in part for part in command)
+    assert env["PGPASSWORD"] == "s3cret-Passw0rd"
+    assert env["PGDATABASE"] == connection.settings_dict["NAME"]
