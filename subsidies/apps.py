@@ -19,7 +19,11 @@ def _sqlite_guards(*, using: str, **kwargs: Any) -> None:
 
     django-pgtrigger installs triggers on PostgreSQL only. SQLite drops a
     table's triggers whenever a migration rebuilds the table, so they are
-    (re)created after every `migrate` rather than once in a migration.
+    (re)created after every `migrate` rather than once in a migration. Only
+    updates are guarded here: `flush` empties SQLite tables with DELETE (where
+    PostgreSQL truncates), and a delete trigger would make every database
+    holding an approved list impossible to flush. The production database,
+    PostgreSQL, also refuses deleting an approved row.
     """
     from django.db import connections
 
@@ -38,9 +42,4 @@ def _sqlite_guards(*, using: str, **kwargs: Any) -> None:
             f"CREATE TRIGGER entitlement_locked_frozen BEFORE UPDATE ON {table} "  # noqa: S608
             f"FOR EACH ROW WHEN {frozen} "
             "BEGIN SELECT RAISE(ABORT, '已审核的资助名单不能修改'); END"
-        )
-        cursor.execute(
-            f"CREATE TRIGGER entitlement_locked_not_deleted BEFORE DELETE ON {table} "  # noqa: S608
-            "FOR EACH ROW WHEN OLD.\"status\" IN ('approved', 'paid') "
-            "BEGIN SELECT RAISE(ABORT, '已审核的资助名单不能删除'); END"
         )
