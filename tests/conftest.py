@@ -16,3 +16,14 @@ def _media_root(settings, tmp_path):
 def _tasks_run_immediately(settings):
     # Background jobs run inside the test, synchronously (issue 5: the immediate backend).
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_urls(settings):
+    # Pages link /static/<name> whether or not `collectstatic` has run on this checkout, so
+    # the test server (which serves through the finders) and the PDF tests find every file.
+    # tests/aidsite/test_serving.py runs the production storage, collected, end to end.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
