@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-
 from whitenoise.storage import CompressedManifestStaticFilesStorage
-
-logger = logging.getLogger(__name__)
 
 
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):
@@ -16,8 +12,8 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
     Django's manifest storage raises for a file the manifest does not know (a file
     added since the last `collectstatic`, or a checkout where it never ran), and
     `{% static %}` would turn every page into a 500. Here the page links the plain
-    name instead and the miss is logged: a missing style is a bug to fix, not an
-    outage.
+    name instead: a missing style is a bug to fix, not an outage. (Not logged:
+    whitenoise probes names that are not static files at all through the same call.)
     """
 
     manifest_strict = False
@@ -26,5 +22,4 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
         try:
             return super().stored_name(name)
         except ValueError:
-            logger.warning("静态文件未收集（请运行 collectstatic）：%s", name)
             return name

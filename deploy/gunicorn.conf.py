@@ -22,6 +22,9 @@ graceful_timeout = 30
 # Recycle workers now and then: WeasyPrint and openpyxl keep memory they once needed.
 max_requests = 1000
 max_requests_jitter = 100
+# systemd (or `make serve`) supervises the server; no second control channel, and no
+# socket in $HOME that two instances on one machine would fight over.
+control_socket_disable = True
 # X-Forwarded-Proto/-For are believed only from the proxy on this machine.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
