@@ -1,5 +1,6 @@
 """Production serving, for real: gunicorn with deploy/gunicorn.conf.py, whitenoise and the
-supervised task worker, DEBUG off, on a free 127.0.0.1 port against a fresh SQLite file.
+supervised task worker, DEBUG off, on a free 127.0.0.1 port against a fresh database (a
+SQLite file, or on the PostgreSQL run a database of its own in the test cluster).
 
 Requests carry X-Forwarded-Proto: https, as nginx sends them (deploy/nginx-zizhu.conf), so
 the production security settings apply unchanged. Every wait polls against a deadline
@@ -18,9 +19,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings as django_settings
@@ -49,14 +51,46 @@ make_enrollment(student=make_student(name="张伟"), school=make_school(name="�
 print(year.pk)
 """
 
+# `collectstatic` with the production storage, less its brotli copies: brotli at its
+# highest quality is most of collectstatic's time, and whitenoise's to test, not ours.
+COLLECT_WITHOUT_BROTLI = """
+import os
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aidsite.settings")
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
+from aidsite.staticfiles import StaticFilesStorage
+
+class WithoutBrotli(StaticFilesStorage):
+    def create_compressor(self, **kwargs):
+        return super().create_compressor(use_brotli=False, **kwargs)
+
+storages = {**settings.STORAGES, "staticfiles": {"BACKEND": "__main__.WithoutBrotli"}}
+with override_settings(STORAGES=storages):
+    call_command("collectstatic", interactive=False, verbosity=0)
+"""
+
+
+def _start(args: list[str], env: dict[str, str], *, script: bool = False) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, *([] if script else ["manage.py"]), *args],
+        cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def _finish(process: subprocess.Popen) -> str:
+    try:
+        output, _ = process.communicate(timeout=120)
+    finally:
+        _stop(process)
+    assert process.returncode == 0, output
+    return output
+
 
 def _run(args: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+    return _finish(_start(args, env))
 
 
 def _free_port() -> int:
@@ -69,8 +103,29 @@ def _free_port() -> int:
 def collected(tmp_path_factory) -> Path:
     """A STATIC_ROOT filled by `collectstatic` with the production storage."""
     root = tmp_path_factory.mktemp("static") / "root"
-    _run(["collectstatic", "--noinput"], {**os.environ, "STATIC_ROOT": str(root), "DEBUG": "0"})
+    env = {**os.environ, "STATIC_ROOT": str(root), "DEBUG": "0"}
+    _finish(_start(["-c", COLLECT_WITHOUT_BROTLI], env, script=True))
     return root
+
+
+@contextmanager
+def _fresh_database(work: Path) -> Iterator[str]:
+    """The URL of an empty database, dropped afterwards."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{work / 'db.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"serving_{secrets.token_hex(4)}"
+    # libpq reads the DATABASE_URL form itself ("postgres://aid@/aid?host=/tmp/…").
+    admin = psycopg.connect(url, autocommit=True)
+    try:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        yield urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
 
 
 @dataclass
@@ -118,8 +173,13 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def served(collected, tmp_path_factory) -> Iterator[Served]:
+def served(request, tmp_path_factory) -> Iterator[Served]:
     work = tmp_path_factory.mktemp("served")
+    with _fresh_database(work) as database_url:
+        yield from _serve(request, work, database_url)
+
+
+def _serve(request, work: Path, database_url: str) -> Iterator[Served]:  # type: ignore[no-untyped-def]
     port = _free_port()
     env = {
         **os.environ,
@@ -127,14 +187,16 @@ def served(collected, tmp_path_factory) -> Iterator[Served]:
         "SECURE_PRODUCTION": "1",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
-        "STATIC_ROOT": str(collected),
+        "DATABASE_URL": database_url,
         "MEDIA_ROOT": str(work / "media"),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "2",
     }
     env.pop("TASKS_BACKEND", None)
-    _run(["migrate", "--noinput"], env)
+    # Migrating and collecting the static files are independent: side by side.
+    migrating = _start(["migrate", "--noinput"], env)
+    env["STATIC_ROOT"] = str(request.getfixturevalue("collected"))
+    _finish(migrating)
     school_year = int(_run(["shell", "-c", SETUP_DATA], env).split()[-1])
 
     access_log = work / "gunicorn.out"
