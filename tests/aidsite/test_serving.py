@@ -195,7 +195,11 @@ def _serve(request, work: Path, database_url: str) -> Iterator[Served]:  # type:
     env.pop("TASKS_BACKEND", None)
     # Migrating and collecting the static files are independent: side by side.
     migrating = _start(["migrate", "--noinput"], env)
-    env["STATIC_ROOT"] = str(request.getfixturevalue("collected"))
+    try:
+        env["STATIC_ROOT"] = str(request.getfixturevalue("collected"))
+    except BaseException:
+        _stop(migrating)
+        raise
     _finish(migrating)
     school_year = int(_run(["shell", "-c", SETUP_DATA], env).split()[-1])
 
@@ -205,7 +209,7 @@ def _serve(request, work: Path, database_url: str) -> Iterator[Served]:  # type:
     processes = []
     with access_log.open("wb") as out, (work / "gunicorn.err").open("wb") as err:
         try:
-            processes.append(subprocess.Popen(worker, cwd=BASE_DIR, env=env, stderr=err))
+            processes.append(subprocess.Popen(worker, cwd=BASE_DIR, env=env, stdout=err, stderr=err))
             processes.append(subprocess.Popen(gunicorn, cwd=BASE_DIR, env=env, stdout=out, stderr=err))
             site = Served(port=port, access_log=access_log, school_year=school_year)
             deadline = time.monotonic() + DEADLINE
