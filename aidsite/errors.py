@@ -33,8 +33,9 @@ def error_area(path: str) -> str:
 def _reason(exception: Exception | None) -> str:
     """The exception's own message when it is written for users (Chinese), else nothing.
 
-    Services raise PermissionDenied("只能打印本乡镇的报表。"); Django's own messages
-    are English and technical, and the page's general text covers them.
+    Services raise PermissionDenied("只能打印本乡镇的报表。") and views Http404("尚未设置学期。");
+    Django's own messages ("No Student matches the given query.") are English and
+    technical, and the page's general text covers them.
     """
     text = str(exception or "").strip()
     return "" if _LATIN.search(text) else text
@@ -60,7 +61,7 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _render(request, "404.html", 404)
+    return _render(request, "404.html", 404, _reason(exception))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -6,13 +6,14 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.http import Http404
 from django.template import loader
 from django.test import Client
 from django.urls import path, reverse
 from django.utils import timezone
 
 from aidsite import urls as root_urls
-from aidsite.errors import permission_denied
+from aidsite.errors import page_not_found, permission_denied
 from aidsite.models import Role
 from students.models import HouseholdCategory, Stage
 from subsidies.entitlements import entitlements_compute
@@ -112,13 +113,15 @@ def test_a_refusal_on_the_portal_offers_the_way_back_to_the_portal(client, world
     assert "没有权限打开此页面" in html and 'href="/portal/"' in html and 'href="/admin/"' not in html
 
 
-def test_a_services_chinese_reason_is_shown_on_the_403(rf):
+def test_a_chinese_reason_is_shown_and_djangos_english_one_is_not(rf):
     request = rf.get("/aid/")
     shown = permission_denied(request, PermissionDenied("只能打印本乡镇的报表。")).content.decode()
     hidden = permission_denied(request, PermissionDenied("Forbidden by policy")).content.decode()
+    no_term = page_not_found(rf.get("/portal/"), Http404("尚未设置学期。")).content.decode()
+    query = page_not_found(request, Http404("No Student matches the given query.")).content.decode()
 
-    assert "只能打印本乡镇的报表。" in shown
-    assert "policy" not in hidden
+    assert "只能打印本乡镇的报表。" in shown and "尚未设置学期。" in no_term
+    assert "policy" not in hidden and "matches" not in query
 
 
 def test_a_form_posted_without_its_csrf_token_gets_the_chinese_page(world):  # noqa: F811
