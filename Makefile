@@ -9,8 +9,13 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-no
 	postgresql-15 poppler-utils
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make serve` speaks plain http:// on this machine: the HTTPS-only settings (secure cookies,
+# HTTPS redirect, HSTS) would lock the browser out. Behind a TLS proxy: SECURE_PRODUCTION=1.
+SECURE_PRODUCTION ?= 0
+# Hashed, compressed copies of static/ that whitenoise serves when DEBUG is off.
+STATIC_MANIFEST := staticfiles/staticfiles.json
 
-.PHONY: run test test-sqlite test-postgres setup system-packages lint demo clean e2e e2e-browser
+.PHONY: run serve test test-sqlite test-postgres setup system-packages lint demo clean e2e e2e-browser
 
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -25,6 +30,23 @@ run: setup
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The production configuration on this machine: gunicorn (deploy/gunicorn.conf.py), static
+# files from the application (whitenoise), the task worker, DEBUG off; DATABASE_URL or SQLite.
+serve: setup
+	DEBUG=0 $(PY) manage.py migrate --noinput
+	DEBUG=0 $(PY) manage.py collectstatic --noinput --verbosity 0
+	@if [ "$(SECURE_PRODUCTION)" = 0 ]; then \
+	  echo "！！注意：本机以 http:// 明文提供服务，已关闭仅限 HTTPS 的设置（安全 Cookie、HTTPS 跳转、HSTS）。"; \
+	  echo "！！正式上线须放在 HTTPS 反向代理之后（deploy/nginx-zizhu.conf），并设 SECURE_PRODUCTION=1。"; \
+	fi
+	@echo "生产模式已启动（gunicorn + 后台任务进程，DEBUG=0）： http://$(HOST):$(PORT)/admin/ （Ctrl+C 一并停止）"
+	@echo "还没有账号？另开终端运行 $(PY) manage.py createsuperuser，或先用 make run 载入演示数据。"
+	@# The worker is stopped with gunicorn, as in `make run`.
+	@export DEBUG=0 SECURE_PRODUCTION=$(SECURE_PRODUCTION) GUNICORN_BIND=$(HOST):$(PORT); \
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
+
 test: setup
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
@@ -38,7 +60,7 @@ test-postgres:
 lint: setup
 	$(VENV)/bin/ruff check .
 
-setup: $(STAMP) $(SYS_STAMP) e2e-browser
+setup: $(STAMP) $(SYS_STAMP) e2e-browser $(STATIC_MANIFEST)
 
 $(VENV)/bin/python:
 	python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -47,6 +69,10 @@ $(STAMP): $(VENV)/bin/python requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
+
+# Collected again whenever a static file or the installed packages (admin, htmx) change.
+$(STATIC_MANIFEST): $(STAMP) $(shell find static -type f 2>/dev/null)
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 
 # System packages are installed when we can (root, or sudo without a password);
 # otherwise we say what is missing and go on.
@@ -75,4 +101,4 @@ e2e: setup
 	$(PY) -m pytest -m e2e tests/e2e
 
 clean:
-	rm -rf $(VENV) var db.sqlite3
+	rm -rf $(VENV) var db.sqlite3 staticfiles

@@ -22,3 +22,9 @@ urlpatterns = [
     # The public notice page (公示), anonymous during its period only (SECURITY A1, D3).
     path("gongshi/", include("subsidies.public_urls")),
 ]
+
+# Chinese error pages in the look of the area (aidsite/errors.py).
+handler400 = "aidsite.errors.bad_request"
+handler403 = "aidsite.errors.permission_denied"
+handler404 = "aidsite.errors.page_not_found"
+handler500 = "aidsite.errors.server_error"

@@ -37,6 +37,8 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from pypdf import PdfReader, PdfWriter
@@ -75,11 +77,20 @@ def static_file_for_url(url: str) -> Path | None:
         return None
     if any(segment in ("", ".", "..") for segment in segments):
         return None
-    found = finders.find(relative)
+    found = finders.find(relative) or _collected_file(relative)
     if not found or isinstance(found, list):
         return None
     path = Path(found)
     return path if path.is_file() else None
+
+
+def _collected_file(relative: str) -> str | None:
+    """A file `collectstatic` wrote. In production `{% static %}` links hashed names
+    (reports/print.1a2b3c.css) that exist only in STATIC_ROOT, not in the finders' sources."""
+    try:
+        return staticfiles_storage.path(relative)
+    except (NotImplementedError, SuspiciousFileOperation):
+        return None
 
 
 class StaticOnlyURLFetcher(URLFetcher):
