@@ -5,7 +5,11 @@ The app speaks to the database through the ORM, with two reviewed exceptions:
 computation (issue 3's 10-second target), whose statement holds only the
 model's own table and column names and binds every value as a parameter; and
 `students.importing._refresh_planner_statistics`, ANALYZE after a large import
-on PostgreSQL, which names only the models' own tables.
+on PostgreSQL, which names only the models' own tables. Issue 9 adds two more:
+the SQLite copy of the trigger that freezes approved entitlements (built from the
+model's metadata), and `aidsite.backup`, which reads a whole database generically
+(the catalogue's table names, the models' money columns, quoted; no data in any
+statement) to count rows and total money before a backup and after a restore.
 """
 
 from __future__ import annotations
@@ -26,6 +30,24 @@ ALLOWED = {
     ("subsidies/entitlements.py", "_insert_many"),
     # ANALYZE of the tables a county-size import filled (PostgreSQL), table names only.
     ("students/importing.py", "_refresh_planner_statistics"),
+    # SQLite's copy of the PostgreSQL trigger on approved entitlements: model metadata only.
+    ("subsidies/apps.py", "_sqlite_guards"),
+    # Backup and restore: catalogue queries and per-table counts and sums, identifiers only.
+    *(
+        ("aidsite/backup.py", function)
+        for function in (
+            "_table_names",
+            "database_census",
+            "_applied_migrations",
+            "_valid_export_files",
+            "_snapshot_postgresql",
+            "_snapshot_sqlite",
+            "_postgresql_tables_present",
+            "_sqlite_tables_present",
+            "_restore_postgresql",
+            "_restore_sqlite",
+        )
+    ),
 }
 
 
