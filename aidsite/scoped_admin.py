@@ -238,6 +238,13 @@ class ScopedAdminMixin:
 
     def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context=None):  # type: ignore[no-untyped-def]
         self._require_history_in_scope(request, object_id)
+        # simple-history looks the version up unguarded: a malformed number would be a 500.
+        history = self.model.history  # type: ignore[attr-defined]
+        try:
+            if not history.filter(id=unquote(object_id), history_id=version_id).exists():
+                raise Http404
+        except (ValueError, TypeError, ValidationError) as exc:
+            raise Http404 from exc
         # simple-history saves a posted version (a revert) for anyone who may *view*
         # history; only a user who may change the object may write it back.
         if request.method == "POST":

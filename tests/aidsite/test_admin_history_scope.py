@@ -123,3 +123,16 @@ def test_a_version_page_shown_in_full_is_written_to_the_access_log(client, world
     body = client.get(version).content.decode()
     assert world.student_a.id_number in body
     assert AccessLog.objects.filter(action=AccessAction.REVEAL).count() == before + 1
+
+
+def test_malformed_history_addresses_answer_404_not_500(client, world):
+    client.force_login(world.county)
+    client.raise_request_exception = False
+    visit = world.visit_a
+    for url in (
+        f"/admin/campaigns/homevisit/{visit.pk}/history/not-a-number/",
+        "/admin/campaigns/homevisit/not-a-number/history/1/",
+        "/admin/campaigns/homevisit/not-a-number/history/",
+        f"/admin/campaigns/homevisit/{visit.pk}/history/{world.visit_b.history.latest().history_id}/",
+    ):
+        assert client.get(url).status_code == 404, url

@@ -5,15 +5,19 @@ shortcut with a malformed key)."""
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django_tasks_db.models import DBTaskResult
 
 from students.models import Student
+from tests.aidsite.endpoint_matrix import url_patterns
 from tests.scoped_world import build_world
 
 pytestmark = pytest.mark.django_db
+
+_ANY_PARAM = re.compile(r"<[^>]+>|\([^)]*\)")
 
 
 @pytest.fixture
@@ -105,3 +109,17 @@ def test_the_view_on_site_shortcut_answers_404_never_500(client, world):
     assert client.get(f"/admin/r/{student_type}/abc/").status_code == 404
     assert client.get("/admin/r/999999/1/").status_code == 404
 
+
+
+def test_no_admin_url_answers_500_for_a_malformed_key(client, world):
+    client.force_login(world.county)
+    client.raise_request_exception = False
+    failures = []
+    for key, _pattern in url_patterns():
+        if not key.startswith("admin/"):
+            continue
+        url = "/" + _ANY_PARAM.sub("x-1", key.replace("^", "").replace("$", ""))
+        for method in (client.get, client.post):
+            if method(url).status_code >= 500:
+                failures.append(f"{method.__name__.upper()} {url}")
+    assert failures == []
