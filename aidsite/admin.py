@@ -8,9 +8,14 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import HttpRequest
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
+from aidsite.access import scope_queryset
 from aidsite.models import AccessLog, StaffProfile
 from aidsite.scoped_admin import ScopedAdminMixin, ScopedModelAdmin
 
@@ -127,5 +132,46 @@ def _grouped_app_list(self: admin.AdminSite, request: HttpRequest, app_label: st
     return sections
 
 
-# The default site stays the default site (every app registers on it); only its index is regrouped.
+# --- "view on site" ------------------------------------------------------------------------
+
+
+def _scoped_shortcut(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+    """Django's `/admin/r/<content type>/<pk>/`, for objects in the user's scope only.
+
+    Django's own view answers 500 for a malformed key of a UUID-keyed model (it lets the
+    ValidationError through) and redirects to any object, in scope or not.
+    """
+    content_type = ContentType.objects.filter(pk=content_type_id).first()
+    model = content_type.model_class() if content_type else None
+    if model is None:
+        raise Http404
+    model_admin = admin.site._registry.get(model)
+    if model_admin is not None:
+        if not model_admin.has_view_or_change_permission(request):
+            raise Http404
+        queryset = model_admin.get_queryset(request)
+    else:
+        queryset = scope_queryset(request.user, model._default_manager.all())
+    try:
+        found = queryset.filter(pk=object_id).exists()
+    except (ValueError, TypeError, ValidationError) as exc:
+        raise Http404 from exc
+    if not found:
+        raise Http404
+    return contenttype_views.shortcut(request, content_type_id, object_id)
+
+
+def _scoped_site_urls(self: admin.AdminSite) -> list[Any]:
+    urls = admin.AdminSite.get_urls(self)
+    return [
+        path(str(url.pattern), self.admin_view(_scoped_shortcut), name=url.name)
+        if isinstance(url, URLPattern) and url.name == "view_on_site"
+        else url
+        for url in urls
+    ]
+
+
+# The default site stays the default site (every app registers on it); only its index is
+# regrouped and its "view on site" shortcut scoped.
 admin.site.get_app_list = MethodType(_grouped_app_list, admin.site)  # type: ignore[method-assign]
+admin.site.get_urls = MethodType(_scoped_site_urls, admin.site)  # type: ignore[method-assign]

@@ -2,23 +2,34 @@
 
 It routes everything the Django admin reads through `aidsite.access.scope_queryset`:
 lists, change and delete pages, search, autocomplete, foreign-key choices and the
-choices of related list filters. It also keeps personal data (ID numbers, phones)
-masked on change pages for users without the reveal permission, and records every
-page that shows them in full (SECURITY A4, D1, D2).
+choices of related list filters, history pages (django-simple-history's list and
+version pages included) and the lookups a list URL may carry. It also keeps personal
+data (ID numbers, phones) masked on change and history pages for users without the
+reveal permission, and records every page that shows them in full (SECURITY A4, D1, D2).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404, HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
-from aidsite.access import can_reveal_personal_data, log_access, scope_queryset
+from aidsite.access import can_reveal_personal_data, log_access, scope_queryset, user_scope
+from aidsite.lib.idcard import mask_account, mask_id_number, mask_phone
 from aidsite.models import AccessAction
+
+# Refused list lookups are security events (someone probing hidden digits or another
+# scope), logged with who asked; the value is left out, it may be a guess at an ID number.
+security_log = logging.getLogger("django.security.admin_lookup")
 
 
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
@@ -43,6 +54,50 @@ def _scoped_list_filter(model: type[models.Model], entry: Any) -> Any:
     if fields and fields[-1].is_relation:
         return (entry, ScopedRelatedFieldListFilter)
     return entry
+
+
+def _mask_personal_value(field_name: str, value: Any) -> str:
+    text = "" if value is None else str(value)
+    if "phone" in field_name:
+        return mask_phone(text)
+    if "id_number" in field_name:
+        return mask_id_number(text)
+    return mask_account(text)
+
+
+class _MaskedHistoryHelper(HistoricalRecordContextHelper):
+    """Shows a personal field's change in a history list as its masked before and after."""
+
+    def __init__(self, model: type[models.Model], record: Any, *, masked: frozenset[str]) -> None:
+        super().__init__(model, record)
+        self.masked = masked
+
+    def prepare_delta_change_value(self, change, value):  # type: ignore[no-untyped-def]
+        if change.field in self.masked:
+            return _mask_personal_value(change.field, value)
+        return super().prepare_delta_change_value(change, value)
+
+
+def _lookup_fields(model: type[models.Model], lookup: str) -> list[Any]:
+    """The fields a list-URL lookup walks through, up to its first transform or lookup."""
+    fields: list[Any] = []
+    for part in lookup.split(LOOKUP_SEP):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            break
+        fields.append(field)
+        if not getattr(field, "path_infos", None):
+            break
+        model = field.path_infos[-1].to_opts.model
+    return fields
+
+
+def _field_path(fields: list[Any]) -> str:
+    # `school__id__exact` is what the related-object filter declared as `school` sends.
+    if len(fields) > 1 and fields[-1].primary_key and fields[-2].is_relation:
+        fields = fields[:-1]
+    return LOOKUP_SEP.join(f.name for f in fields)
 
 
 class ScopedAdminMixin:
@@ -90,6 +145,132 @@ class ScopedAdminMixin:
     def get_list_filter(self, request: HttpRequest) -> Sequence[Any]:
         entries = super().get_list_filter(request)  # type: ignore[misc]
         return [_scoped_list_filter(self.model, entry) for entry in entries]  # type: ignore[attr-defined]
+
+    # --- lookups in the list URL ------------------------------------------
+    def lookup_allowed(self, lookup: str, value: Any, request: HttpRequest | None = None) -> bool:
+        """Only the declared filters narrow a list; personal fields never without the reveal permission.
+
+        Django allows any lookup on a local field (`?id_number__startswith=3708`),
+        which lets a user recover a masked ID number digit by digit (SECURITY D1).
+        A refusal makes the list answer 400 (DisallowedModelAdminLookup) and is logged.
+        """
+        model = self.model  # type: ignore[attr-defined]
+        fields = _lookup_fields(model, lookup)
+        user = getattr(request, "user", None)
+        personal = self._personal_model_fields()
+        touches_personal = any(
+            (f.model._meta.label_lower, f.name) in personal for f in fields if not f.auto_created
+        )
+        if touches_personal and not (user is not None and can_reveal_personal_data(user)):
+            allowed = False
+        else:
+            allowed = self._declared_lookup(request, lookup, value, fields)
+        if not allowed:
+            security_log.warning(
+                "Refused list lookup %s on %s by %s%s",
+                lookup,
+                model._meta.label_lower,
+                getattr(user, "username", "?"),
+                " (personal field)" if touches_personal else "",
+            )
+        return allowed
+
+    def _declared_lookup(
+        self, request: HttpRequest | None, lookup: str, value: Any, fields: list[Any]
+    ) -> bool:
+        from django.contrib.admin import widgets
+        from django.contrib.admin.filters import SimpleListFilter
+
+        model = self.model  # type: ignore[attr-defined]
+        # The raw-id popup passes a foreign key's `limit_choices_to` as lookups.
+        for fk_lookup in model._meta.related_fkey_lookups:
+            if callable(fk_lookup):
+                fk_lookup = fk_lookup()
+            if (lookup, value) in widgets.url_params_from_lookup_dict(fk_lookup).items():
+                return True
+        declared: set[str] = set()
+        if self.date_hierarchy:  # type: ignore[attr-defined]
+            declared.add(self.date_hierarchy)  # type: ignore[attr-defined]
+        entries = (
+            self.get_list_filter(request)
+            if request is not None
+            else self.list_filter  # type: ignore[attr-defined]
+        )
+        for entry in entries:
+            if isinstance(entry, type) and issubclass(entry, SimpleListFilter):
+                if lookup == entry.parameter_name:
+                    return True
+            elif isinstance(entry, (list, tuple)):
+                declared.add(entry[0])
+            else:
+                declared.add(entry)
+        declared_paths = {_field_path(_lookup_fields(model, name)) for name in declared}
+        return bool(fields) and _field_path(fields) in declared_paths
+
+    def _personal_model_fields(self) -> set[tuple[str, str]]:
+        """(model label, field) of every personal field any admin of the site masks."""
+        return {
+            (registered._meta.label_lower, field)
+            for registered, model_admin in self.admin_site._registry.items()  # type: ignore[attr-defined]
+            for field in getattr(model_admin, "personal_fields", {})
+        }
+
+    # --- history ----------------------------------------------------------
+    def _require_history_in_scope(self, request: HttpRequest, object_id: str) -> None:
+        """The history of an object the user cannot open is 404, like its change page."""
+        pk = unquote(object_id)
+        manager = self.model._default_manager  # type: ignore[attr-defined]
+        try:
+            if self.get_queryset(request).filter(pk=pk).exists():
+                return
+            exists = manager.filter(pk=pk).exists()
+        except (ValueError, TypeError, ValidationError) as exc:
+            raise Http404 from exc
+        # What a deleted object was is read only by the roles that see every township:
+        # its row no longer says which scope it belonged to.
+        if not exists and user_scope(request.user).everything:
+            return
+        raise Http404
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):  # type: ignore[no-untyped-def]
+        self._require_history_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context=None):  # type: ignore[no-untyped-def]
+        self._require_history_in_scope(request, object_id)
+        # simple-history looks the version up unguarded: a malformed number would be a 500.
+        history = self.model.history  # type: ignore[attr-defined]
+        try:
+            if not history.filter(id=unquote(object_id), history_id=version_id).exists():
+                raise Http404
+        except (ValueError, TypeError, ValidationError) as exc:
+            raise Http404 from exc
+        # simple-history saves a posted version (a revert) for anyone who may *view*
+        # history; only a user who may change the object may write it back.
+        if request.method == "POST":
+            obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+            if obj is None or not self.has_change_permission(request, obj):  # type: ignore[attr-defined]
+                raise PermissionDenied
+        response = super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
+        if self.personal_fields and can_reveal_personal_data(request.user):
+            opts = self.model._meta  # type: ignore[attr-defined]
+            log_access(
+                user=request.user,
+                action=AccessAction.REVEAL,
+                what=f"{opts.verbose_name} {unquote(object_id)} 历史版本",
+                row_count=1,
+                detail={"model": opts.label_lower, "pk": unquote(object_id), "version": version_id},
+            )
+        return response
+
+    def get_historical_record_context_helper(self, request: HttpRequest, historical_record):  # type: ignore[no-untyped-def]
+        if self.personal_fields and not can_reveal_personal_data(request.user):
+            return _MaskedHistoryHelper(
+                self.model,  # type: ignore[attr-defined]
+                historical_record,
+                masked=frozenset(self.personal_fields),
+            )
+        return super().get_historical_record_context_helper(request, historical_record)  # type: ignore[misc]
 
     # --- personal data ----------------------------------------------------
     def _masks_personal_data(self, request: HttpRequest, obj: models.Model | None) -> bool:
@@ -145,6 +326,10 @@ class ScopedAdminMixin:
 
 class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """A ModelAdmin that sees only the user's scope."""
+
+
+class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """A ModelAdmin for a model with django-simple-history: versions stay in scope and masked."""
 
 
 class ScopedTabularInline(ScopedAdminMixin, admin.TabularInline):

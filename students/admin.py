@@ -43,7 +43,12 @@ from aidsite.lib.idcard import (
 )
 from aidsite.lib.text import printable
 from aidsite.models import AccessAction
-from aidsite.scoped_admin import ReadOnlyTabularInline, ScopedModelAdmin, ScopedTabularInline
+from aidsite.scoped_admin import (
+    ReadOnlyTabularInline,
+    ScopedHistoryAdmin,
+    ScopedModelAdmin,
+    ScopedTabularInline,
+)
 from students.models import (
     Enrollment,
     Household,
@@ -502,7 +507,7 @@ class HouseholdStudentInline(ReadOnlyTabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(PersonalSearchMixin, ScopedModelAdmin):
+class HouseholdAdmin(PersonalSearchMixin, ScopedHistoryAdmin):
     list_display = ("head_name", "village", "township_name", "masked_phone", "categories")
     list_filter = (
         "village__township", "village", "village__is_poor_village", "hardships__category",
@@ -576,7 +581,9 @@ class StudentAdminForm(forms.ModelForm):
 
 
 @admin.register(Student)
-class StudentAdmin(PersonalSearchMixin, ExportMixin, RosterImportAdminMixin, ScopedModelAdmin):
+class StudentAdmin(
+    PersonalSearchMixin, ExportMixin, RosterImportAdminMixin, ScopedHistoryAdmin
+):
     form = StudentAdminForm
     import_kind = "students"
     list_display = (

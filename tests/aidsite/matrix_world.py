@@ -1,0 +1,159 @@
+"""A world with an object of every model in scope A and out of scope B, for the role ×
+endpoint matrix: two townships, each with a kindergarten, registered children with
+approved aid, an approved ledger batch with a reversal, a public notice, a campaign with
+an activity, a policy card, a home visit with a photo, a mentoring pair, and an export job.
+
+Township A is the users' home (the township officer works there, the director runs its
+kindergarten); everything on side B is outside their scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from aidsite.models import ExportJob, Role
+from campaigns.activities import activity_record, summary_save
+from campaigns.cards import card_step_record
+from campaigns.coverage import term_for_date
+from campaigns.mentoring import mentoring_contact_record, mentoring_start
+from campaigns.models import (
+    Campaign,
+    CampaignPhase,
+    Channel,
+    ContactMode,
+    MentoringFocus,
+    PhaseKind,
+)
+from campaigns.visits import visit_record
+from students.models import Stage
+from subsidies.ledgers import batch_approve, batch_prepare, entry_reverse
+from subsidies.models import BankOutcome, BankResult, LedgerEntry
+from subsidies.notices import notice_publish
+from subsidies.policies import policies_seed_load
+from tests.campaigns.conftest import current_school_year, png_bytes
+from tests.factories import make_school, make_township, make_user, make_village
+from tests.subsidies.ledger_factories import approved_entitlements, policy_of
+
+ROLES = ("county", "township", "director", "auditor", "anonymous")
+
+
+@dataclass
+class Side:
+    """Everything of one township."""
+
+    objects: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["objects"][name]
+        except KeyError as exc:
+            raise AttributeError(name) from exc
+
+
+@dataclass
+class MatrixWorld:
+    year: Any
+    term: Any
+    a: Side
+    b: Side
+    users: dict[str, Any]
+    jobs: dict[str, Any]
+
+    def user(self, role: str) -> Any:
+        return self.users.get(role)
+
+
+def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
+    township = make_township(f"{name}镇")
+    village = make_village(township=township, name=f"{name}村", poor=True)
+    school = make_school(township=township, name=f"{name}镇中心幼儿园", stages=Stage.KINDERGARTEN)
+    rows = approved_entitlements(
+        term=term, township=township, count=2, school=school, village=village,
+        names=[f"{name}童一", f"{name}童二"],
+    )  # fmt: skip
+    staff = make_user(role=Role.TOWNSHIP_STAFF, township=township, username=f"staff_{name}")
+    second = make_user(role=Role.TOWNSHIP_STAFF, township=township, username=f"staff2_{name}")
+    director = make_user(role=Role.DIRECTOR, school=school, username=f"director_{name}")
+    policy = policy_of(term)
+    batch = batch_prepare(township=township, policy=policy, term=term, user=staff).batch
+    batch_approve(batch=batch, user=second)
+    entries = list(LedgerEntry.objects.filter(batch=batch).order_by("pk"))
+    reversal = entry_reverse(entry=entries[0], user=staff, reason="账号错误", reissue=False)
+    BankResult.objects.create(
+        entry=entries[-1], outcome=BankOutcome.values[0], amount=entries[-1].amount, imported_by=staff
+    )
+    notice = notice_publish(
+        school=school, policy=policy, term=term, start_date=timezone.localdate(), user=staff
+    )
+    student = rows[0].student
+    household = student.household
+    campaign = Campaign.objects.create(
+        name=f"{name}镇学前教育宣传月", school_year=year, township=township, plan_text="宣传政策"
+    )
+    campaign.schools.set([school])
+    today = timezone.localdate()
+    CampaignPhase.objects.create(
+        campaign=campaign, kind=PhaseKind.IMPLEMENT, start_date=today - dt.timedelta(days=3),
+        end_date=today + dt.timedelta(days=10), tasks="宣传",
+    )  # fmt: skip
+    photo = SimpleUploadedFile("p.png", png_bytes(), content_type="image/png")
+    activity = activity_record(
+        campaign=campaign, school=school, date=today, phase=PhaseKind.IMPLEMENT,
+        channel=Channel.values[0], audience="家长", reach=10, photos=[photo],
+    )  # fmt: skip
+    summary = summary_save(campaign=campaign, school=school, text=f"{name}园小结")
+    visit = visit_record(
+        school=school, household=household, children=[student], visited_at=timezone.now(),
+        led_by="王老师", participants=f"{name}园长", family_feedback="谢谢老师",
+        photos=[SimpleUploadedFile("v.png", png_bytes(), content_type="image/png")],
+    )  # fmt: skip
+    card = card_step_record(
+        school=school, school_year=year, household=household, step="printed", on=today, by="李老师"
+    )
+    mentoring = mentoring_start(
+        student=student, school=school, teachers="张老师", focus=MentoringFocus.values[0],
+        started_on=today - dt.timedelta(days=5),
+    )  # fmt: skip
+    contact = mentoring_contact_record(
+        mentoring=mentoring, date=today, teacher="张老师", mode=ContactMode.TALK, content="谈心"
+    )
+    side = Side(
+        objects={
+            "township": township, "village": village, "school": school, "household": household,
+            "student": student, "enrollment": rows[0].enrollment, "entitlement": rows[0],
+            "approval": rows[0].approval, "account": student.payment_account,
+            "batch": batch, "entry": entries[-1], "reversed_entry": entries[0],
+            "reversal": reversal, "notice": notice, "campaign": campaign,
+            "activity": activity, "activity_photo": activity.photos.first(), "summary": summary,
+            "visit": visit, "visit_photo": visit.photos.first(), "card": card,
+            "mentoring": mentoring, "contact": contact, "staff": staff, "director": director,
+        }
+    )  # fmt: skip
+    return side, {"township": staff, "director": director}
+
+
+def build_matrix_world() -> MatrixWorld:
+    year = current_school_year()
+    policies_seed_load(school_year=year)
+    term = term_for_date(timezone.localdate())
+    a, a_users = _side(name="甲", year=year, term=term)
+    b, b_users = _side(name="乙", year=year, term=term)
+    users = {
+        "county": make_user(role=Role.COUNTY_ADMIN, username="county"),
+        "township": a_users["township"],
+        "director": a_users["director"],
+        "auditor": make_user(role=Role.AUDITOR, username="auditor"),
+    }
+    jobs = {
+        role: ExportJob.objects.create(
+            owner=user, kind="students", title=f"{role}的导出",
+            expires_at=timezone.now() + dt.timedelta(days=3),
+        )  # fmt: skip
+        for role, user in {**users, "other": b_users["township"]}.items()
+    }
+    return MatrixWorld(year=year, term=term, a=a, b=b, users=users, jobs=jobs)
