@@ -21,7 +21,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from aidsite.access import (
     can_reveal_personal_data,
@@ -160,6 +160,7 @@ def _render_pdf(template: str, context: dict[str, Any], request: HttpRequest) ->
 # --- home, schools, children ----------------------------------------------
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def home(request: HttpRequest) -> HttpResponse:
     scope = user_scope(request.user)
@@ -186,6 +187,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def school_home(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "view_homevisit")
@@ -211,6 +213,7 @@ def school_home(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def child(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "view_homevisit")
@@ -307,6 +310,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(request, "portal/visit_form.html", {"form": form, "enrollment": enrollment})
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "view_homevisit")
@@ -345,6 +349,7 @@ def visit_close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("campaigns:visit", pk=visit.pk)
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def visit_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "view_homevisit")
@@ -360,6 +365,7 @@ def visit_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _pdf_response(data, f"走访记录表-{visit.visited_at:%Y%m%d}.pdf")
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def photo(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     _require(request, "view_homevisit")
@@ -374,6 +380,7 @@ def photo(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     return FileResponse(handle)
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def coverage(request: HttpRequest) -> HttpResponse:
     _require(request, "view_homevisit")
@@ -385,6 +392,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 # --- activities and campaigns ---------------------------------------------
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def activities(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "view_activity")
@@ -435,6 +443,7 @@ def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def campaign_list(request: HttpRequest) -> HttpResponse:
     _require(request, "view_campaign")
@@ -452,6 +461,7 @@ def _campaign_schools(request: HttpRequest, campaign: Campaign) -> QuerySet[Scho
     return scope_queryset(request.user, campaign.schools.all())
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "view_campaign")
@@ -513,12 +523,14 @@ def _own_job(request: HttpRequest, pk: int) -> ExportJob:
     return get_object_or_404(ExportJob, pk=pk, owner=request.user, kind__in=PORTAL_JOB_KINDS)
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One job's status and progress (htmx polls the page while it runs), then its download."""
     return _render(request, "portal/job.html", {"job": _own_job(request, pk)})
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = _own_job(request, pk)
@@ -561,6 +573,7 @@ def summary_edit(request: HttpRequest, pk: int, school_pk: int) -> HttpResponse:
 # --- policy cards ------------------------------------------------------------
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def cards(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "view_policycard")
@@ -649,6 +662,7 @@ def cards_print(request: HttpRequest, pk: int) -> HttpResponse:
 # --- term summary ----------------------------------------------------------------
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def term_summary(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "view_homevisit")
@@ -657,6 +671,7 @@ def term_summary(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(request, "portal/term_summary.html", context)
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def term_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "view_homevisit")
@@ -676,6 +691,7 @@ def term_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # --- mentoring -------------------------------------------------------------------
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def mentoring_list(request: HttpRequest) -> HttpResponse:
     _require(request, "view_mentoring")
@@ -717,6 +733,7 @@ def mentoring_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required(login_url=LOGIN)
 def mentoring_ledger_xlsx(request: HttpRequest) -> HttpResponse:
     _require(request, "export_mentoring")

@@ -103,7 +103,7 @@ def _value(key: str, name: str, world: Any, role: str, side: str) -> str:
     if name == "url":
         return "no-such-page/"
     if name == "kind":
-        return "student_roster"
+        return "visit" if key.startswith("portal/photos/") else "student_roster"
     if name == "token":
         return objects.notice.token
     if name == "year":
@@ -157,12 +157,13 @@ def format_row(statuses: list[list[str]]) -> str:
 #   the same redirect for any key, existing or not, so it discloses nothing ("3").
 # - School years, terms and policies are shared reference data: "out" is another object
 #   every role may read (a township officer's 200 there is right, not a leak).
-# - A POST without a body to a changelist, a history list or a portal read page renders the
-#   page again (200): no write happens. The delete views need `post=yes` to delete, so an
+# - A POST without a body to a changelist or a history list renders the page again (200): no
+#   write happens. The portal's read pages take GET and HEAD only (405, before the log-in). The delete views need `post=yes` to delete, so an
 #   empty POST re-renders the confirmation (200) for who may delete, 403 for the others.
 # - Auditors: every write is 403 (admin add/change/delete, revert of a version) or 405;
 #   `exports/start/` answers 400 to an empty form because auditors may export.
-# - `exports/<pk>/download/` is 404 for all: the job's file is not written yet.
+# - Export jobs: each user owns a finished job with its file ("in": 200, the download too);
+#   "out" is another officer's job: 404 for everyone, the county administrator included.
 # - `admin/r/…` is 404: no model of the project has a page on the site; out of scope or a
 #   malformed key is 404 too (it was a 500 for the UUID-keyed task results).
 EXPECTED: dict[str, str] = {
@@ -170,7 +171,7 @@ EXPECTED: dict[str, str] = {
     'exports/': '200 200 200 200   L / 200 200 200 200   L / 405 405 405 405 405 / 405 405 405 405 405',
     'exports/start/<slug:kind>/': '405 405 405 405 405 / 405 405 405 405 405 / 400 400 403 400   L / 400 400 403 400   L',
     'exports/<int:pk>/row/': '200 200 200 200   L / 404 404 404 404   L / 405 405 405 405 405 / 405 405 405 405 405',
-    'exports/<int:pk>/download/': '404 404 404 404   L / 404 404 404 404   L / 405 405 405 405 405 / 405 405 405 405 405',
+    'exports/<int:pk>/download/': '200 200 200 200   L / 404 404 404 404   L / 405 405 405 405 405 / 405 405 405 405 405',
     'aid/': '200 200 403 403   L / 200 200 403 403   L / 405 405 403 403   L / 405 405 403 403   L',
     'aid/compute/': '200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L',
     'aid/list/': '200 200 403 403   L / 200 200 403 403   L / 405 405 403 403   L / 405 405 403 403   L',
@@ -405,30 +406,30 @@ EXPECTED: dict[str, str] = {
     'admin/(?P<url>.*)$': '404 404 404 404   L / 404 404 404 404   L / 404 404 404 404   L / 404 404 404 404   L',
     'portal/login/': '  3   3   3   3 200 /   3   3   3   3 200 /   3   3   3   3 200 /   3   3   3   3 200',
     'portal/logout/': '405 405 405 405 405 / 405 405 405 405 405 /   L   L   L   L   L /   L   L   L   L   L',
-    'portal/': '200 200   3 200   L / 200 200   3 200   L / 200 200   3 200   L / 200 200   3 200   L',
-    'portal/coverage/': '200 200 200 200   L / 200 200 200 200   L / 200 200 200 200   L / 200 200 200 200   L',
-    'portal/schools/<int:pk>/': '200 200 200 200   L / 200 404 404 200   L / 200 200 200 200   L / 200 404 404 200   L',
-    'portal/schools/<int:pk>/activities/': '200 200 200 200   L / 200 404 404 200   L / 200 200 200 200   L / 200 404 404 200   L',
+    'portal/': '200 200   3 200   L / 200 200   3 200   L / 405 405 405 405 405 / 405 405 405 405 405',
+    'portal/coverage/': '200 200 200 200   L / 200 200 200 200   L / 405 405 405 405 405 / 405 405 405 405 405',
+    'portal/schools/<int:pk>/': '200 200 200 200   L / 200 404 404 200   L / 405 405 405 405 405 / 405 405 405 405 405',
+    'portal/schools/<int:pk>/activities/': '200 200 200 200   L / 200 404 404 200   L / 405 405 405 405 405 / 405 405 405 405 405',
     'portal/schools/<int:pk>/activities/new/': '200 403 200 403   L / 200 403 404 403   L / 200 403 200 403   L / 200 403 404 403   L',
-    'portal/schools/<int:pk>/cards/': '200 200 200 200   L / 200 404 404 200   L / 200 200 200 200   L / 200 404 404 200   L',
+    'portal/schools/<int:pk>/cards/': '200 200 200 200   L / 200 404 404 200   L / 405 405 405 405 405 / 405 405 405 405 405',
     'portal/schools/<int:pk>/cards/print/': '405 405 405 405 405 / 405 405 405 405 405 /   3 403   3 403   L /   3 403 404 403   L',
     'portal/schools/<int:pk>/cards/<int:household_pk>/': '405 405 405 405 405 / 405 405 405 405 405 /   3 403   3 403   L /   3 403 404 403   L',
-    'portal/schools/<int:pk>/summary/': '200 200 200 200   L / 200 404 404 200   L / 200 200 200 200   L / 200 404 404 200   L',
-    'portal/schools/<int:pk>/summary.pdf': '200 200 200 200   L / 200 404 404 200   L / 200 200 200 200   L / 200 404 404 200   L',
-    'portal/children/<int:pk>/': '200 200 200 200   L / 200 404 404 200   L / 200 200 200 200   L / 200 404 404 200   L',
+    'portal/schools/<int:pk>/summary/': '200 200 200 200   L / 200 404 404 200   L / 405 405 405 405 405 / 405 405 405 405 405',
+    'portal/schools/<int:pk>/summary.pdf': '200 200 200 200   L / 200 404 404 200   L / 405 405 405 405 405 / 405 405 405 405 405',
+    'portal/children/<int:pk>/': '200 200 200 200   L / 200 404 404 200   L / 405 405 405 405 405 / 405 405 405 405 405',
     'portal/children/<int:pk>/visit/': '200 403 200 403   L / 200 403 404 403   L / 200 403 200 403   L / 200 403 404 403   L',
-    'portal/visits/<int:pk>/': '200 200 200 200   L / 200 404 404 200   L / 200 200 200 200   L / 200 404 404 200   L',
+    'portal/visits/<int:pk>/': '200 200 200 200   L / 200 404 404 200   L / 405 405 405 405 405 / 405 405 405 405 405',
     'portal/visits/<int:pk>/close/': '405 405 405 405 405 / 405 405 405 405 405 /   3 403   3 403   L /   3 403 404 403   L',
-    'portal/visits/<int:pk>/record.pdf': '200 200 200 200   L / 200 404 404 200   L / 200 200 200 200   L / 200 404 404 200   L',
-    'portal/photos/<str:kind>/<int:pk>/': '404 404 404 404   L / 404 404 404 404   L / 404 404 404 404   L / 404 404 404 404   L',
-    'portal/campaigns/': '200 200 200 200   L / 200 200 200 200   L / 200 200 200 200   L / 200 200 200 200   L',
-    'portal/campaigns/<int:pk>/': '200 200 200 200   L / 200 404 404 200   L / 200 200 200 200   L / 200 404 404 200   L',
+    'portal/visits/<int:pk>/record.pdf': '200 200 200 200   L / 200 404 404 200   L / 405 405 405 405 405 / 405 405 405 405 405',
+    'portal/photos/<str:kind>/<int:pk>/': '200 200 200 200   L / 200 404 404 200   L / 405 405 405 405 405 / 405 405 405 405 405',
+    'portal/campaigns/': '200 200 200 200   L / 200 200 200 200   L / 405 405 405 405 405 / 405 405 405 405 405',
+    'portal/campaigns/<int:pk>/': '200 200 200 200   L / 200 404 404 200   L / 405 405 405 405 405 / 405 405 405 405 405',
     'portal/campaigns/<int:pk>/report/': '405 405 405 405 405 / 405 405 405 405 405 /   3   3   3   3   L /   3 404 404   3   L',
     'portal/campaigns/<int:pk>/schools/<int:school_pk>/summary/': '200 403 200 403   L / 200 403 404 403   L / 200 403 200 403   L / 200 403 404 403   L',
-    'portal/mentoring/': '200 200 200 200   L / 200 200 200 200   L / 200 200 200 200   L / 200 200 200 200   L',
+    'portal/mentoring/': '200 200 200 200   L / 200 200 200 200   L / 405 405 405 405 405 / 405 405 405 405 405',
     'portal/mentoring/<int:pk>/': '200 200 200 200   L / 200 404 404 200   L / 200 403 200 403   L / 200 403 404 403   L',
-    'portal/mentoring/ledger.xlsx': '200 200 200 200   L / 200 200 200 200   L / 200 200 200 200   L / 200 200 200 200   L',
-    'portal/jobs/<int:pk>/': '404 404 404 404   L / 404 404 404 404   L / 404 404 404 404   L / 404 404 404 404   L',
-    'portal/jobs/<int:pk>/download/': '404 404 404 404   L / 404 404 404 404   L / 404 404 404 404   L / 404 404 404 404   L',
+    'portal/mentoring/ledger.xlsx': '200 200 200 200   L / 200 200 200 200   L / 405 405 405 405 405 / 405 405 405 405 405',
+    'portal/jobs/<int:pk>/': '200 200 200 200   L / 404 404 404 404   L / 405 405 405 405 405 / 405 405 405 405 405',
+    'portal/jobs/<int:pk>/download/': '200 200 200 200   L / 404 404 404 404   L / 405 405 405 405 405 / 405 405 405 405 405',
     'gongshi/<str:token>/': '200 200 200 200 200 / 200 200 200 200 200 / 405 405 405 405 405 / 405 405 405 405 405',
 }  # fmt: skip

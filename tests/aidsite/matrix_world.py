@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from aidsite.models import ExportJob, Role
+from aidsite.models import ExportJob, ExportJobStatus, Role
 from campaigns.activities import activity_record, summary_save
 from campaigns.cards import card_step_record
 from campaigns.coverage import term_for_date
@@ -29,6 +31,7 @@ from campaigns.models import (
     MentoringFocus,
     PhaseKind,
 )
+from campaigns.report_jobs import CAMPAIGN_REPORT_KIND
 from campaigns.visits import visit_record
 from students.models import Stage
 from subsidies.ledgers import batch_approve, batch_prepare, entry_reverse
@@ -149,11 +152,16 @@ def build_matrix_world() -> MatrixWorld:
         "director": a_users["director"],
         "auditor": make_user(role=Role.AUDITOR, username="auditor"),
     }
-    jobs = {
-        role: ExportJob.objects.create(
-            owner=user, kind="students", title=f"{role}的导出",
+    # Finished jobs with their files, of the kind the portal also shows, so that a download
+    # by the owner answers 200 and anyone else's is a 404.
+    exports = Path(settings.MEDIA_ROOT) / "exports"
+    exports.mkdir(parents=True, exist_ok=True)
+    jobs = {}
+    for role, user in {**users, "other": b_users["township"]}.items():
+        (exports / f"matrix-{role}.pdf").write_bytes(b"%PDF-1.4\n")
+        jobs[role] = ExportJob.objects.create(
+            owner=user, kind=CAMPAIGN_REPORT_KIND, title=f"{role}的导出",
+            status=ExportJobStatus.DONE, progress=100, file_path=f"exports/matrix-{role}.pdf",
             expires_at=timezone.now() + dt.timedelta(days=3),
         )  # fmt: skip
-        for role, user in {**users, "other": b_users["township"]}.items()
-    }
     return MatrixWorld(year=year, term=term, a=a, b=b, users=users, jobs=jobs)
