@@ -178,6 +178,10 @@ LOGIN_REDIRECT_URL = "/admin/"
 # Uploads (SECURITY B8): roster files are capped before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Files the app stores (photos of home visits) are its account's alone; the app serves them
+# itself after a scope check, so nothing else needs to read them (SECURITY D5).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(40 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(

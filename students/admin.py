@@ -11,7 +11,6 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -54,6 +53,8 @@ from students.models import (
     Township,
     Village,
 )
+from students.uploads import pending_path as _pending_path
+from students.uploads import pending_upload_write, pending_uploads_sweep
 
 # --- searching by personal data -----------------------------------------------------------
 
@@ -241,10 +242,6 @@ class StudentExportResource(resources.ModelResource):
 
 # --- roster import page -------------------------------------------------------------------
 
-IMPORT_DIR_NAME = "imports"
-# An uploaded roster waits this long for its confirmation, then it is deleted (SECURITY D5).
-PENDING_UPLOAD_MAX_AGE_SECONDS = 60 * 60
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 _SESSION_KEY = "roster_imports"
 
 IMPORT_KINDS = {
@@ -252,33 +249,6 @@ IMPORT_KINDS = {
     "villages": ("add_village", _("村（社区）名册")),
     "schools": ("add_school", _("学校名册")),
 }
-
-
-def _pending_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / IMPORT_DIR_NAME
-
-
-def _pending_path(token: str) -> Path:
-    if not _TOKEN.match(token):
-        raise PermissionDenied
-    return _pending_dir() / f"{token}.xlsx"
-
-
-def pending_uploads_sweep(*, max_age_seconds: int = PENDING_UPLOAD_MAX_AGE_SECONDS) -> int:
-    """Delete roster uploads never confirmed; returns how many were removed."""
-    directory = _pending_dir()
-    if not directory.is_dir():
-        return 0
-    cutoff = time.time() - max_age_seconds
-    removed = 0
-    for file in directory.glob("*.xlsx"):
-        try:
-            if file.stat().st_mtime < cutoff:
-                file.unlink()
-                removed += 1
-        except FileNotFoundError:
-            continue
-    return removed
 
 
 def _max_mb() -> int:
@@ -371,11 +341,7 @@ def roster_import_view(
         form = RosterUploadForm(request.POST, request.FILES)
         if form.is_valid():
             token = secrets.token_hex(16)
-            source = _pending_path(token)
-            source.parent.mkdir(parents=True, exist_ok=True)
-            with source.open("wb") as out:
-                for chunk in form.cleaned_data["file"].chunks():
-                    out.write(chunk)
+            source = pending_upload_write(token, form.cleaned_data["file"].chunks())
             try:
                 report = roster_import(
                     kind=kind, source=source, dry_run=True, township=township, user=request.user
