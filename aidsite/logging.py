@@ -1,4 +1,13 @@
-"""Keep personal data out of logs and error reports (SECURITY D4)."""
+"""Keep personal data out of logs and error reports (SECURITY D4).
+
+Every handler of `settings.LOGGING` carries `MaskPersonalDataFilter` (message,
+arguments, exception text and stack are masked on the record itself, so any
+formatter downstream sees masked text) and formats with `MaskingFormatter`
+(which masks its whole output, whatever a format string pulls in, e.g. the
+request line runserver logs). gunicorn's access and error logs use the same
+two names, so they stay stable: `aidsite.logging.MaskPersonalDataFilter`,
+`aidsite.logging.MaskingFormatter`.
+"""
 
 import logging
 import re
@@ -6,19 +15,48 @@ import re
 from django.views.debug import SafeExceptionReporterFilter
 
 _ID_NUMBER = re.compile(r"(?<!\d)(\d{4})\d{10}(\d{3}[\dXx])(?!\d)")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# A mobile may carry the country code written against it (+8613812345678).
+_MOBILE = re.compile(r"(?<!\d)((?:\+?86)?1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
 
 def mask_text(text: str) -> str:
+    """ID-shaped and mobile-shaped substrings masked as the pages show them."""
     text = _ID_NUMBER.sub(r"\1**********\2", text)
     return _MOBILE.sub(r"\1****\2", text)
 
 
 class MaskPersonalDataFilter(logging.Filter):
+    """Mask the message with its arguments, the exception text and the stack of a record."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = mask_text(record.getMessage())
         record.args = ()
+        if record.exc_info and not record.exc_text:
+            # Formatted once here, masked, and cached on the record: every formatter
+            # (ours or a library's) reuses exc_text instead of formatting the raw one.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True
+
+
+class MaskingFormatter(logging.Formatter):
+    """A formatter whose whole output is masked: the depth that holds whatever the format adds.
+
+    Takes the usual `format`, `datefmt` and `style` arguments, so it drops in for
+    `logging.Formatter`, Django's `ServerFormatter` or gunicorn's formatters.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_text(super().format(record))
+
+    def formatException(self, ei) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
+        return mask_text(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:  # noqa: N802
+        return mask_text(super().formatStack(stack_info))
 
 
 class PersonalDataExceptionReporterFilter(SafeExceptionReporterFilter):

@@ -199,14 +199,45 @@ EXPORT_FORMATS = [XLSX, CSV]
 # Personal data stays out of error reports (SECURITY D4).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "aidsite.logging.PersonalDataExceptionReporterFilter"
 
+# Every handler masks ID numbers and phones in the message, its arguments, exception
+# text and stack (SECURITY D4); the formatter masks its whole output on top. Django's
+# own loggers are rerouted here: `django.server` (runserver's request lines, which
+# carry query strings) and `django.request` (tracebacks) would otherwise write unmasked.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_personal_data": {"()": "aidsite.logging.MaskPersonalDataFilter"}},
+    "formatters": {
+        "masked": {
+            "()": "aidsite.logging.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
+        "masked_server": {
+            "()": "aidsite.logging.MaskingFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+            "defaults": {"server_time": ""},
+        },
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_personal_data"],
+            "formatter": "masked",
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_personal_data"],
+            "formatter": "masked_server",
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Replaces Django's default handlers (console only under DEBUG, and mail_admins, whose
+        # e-mail would carry the request unmasked): errors go to the masked console.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Photos of home visits and campaign activities (campaigns.photos): images only, capped.
