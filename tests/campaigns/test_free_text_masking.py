@@ -1,0 +1,129 @@
+"""SECURITY D1: an ID number or phone typed into free text is masked on output.
+
+A visit's 家长反映 holds an ID and a mobile; pages, the admin and the PDFs show them
+masked to roles without the reveal permission, in full to those with it, and the
+stored text is never changed by viewing or saving.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from pypdf import PdfReader
+
+from aidsite.models import Role
+from campaigns.models import HomeVisit
+from campaigns.visits import visit_record
+from tests.campaigns.conftest import visit_at
+from tests.factories import make_user
+
+TYPED_ID = "11010519491231002X"
+TYPED_PHONE = "13812345678"
+FEEDBACK = f"家长说孩子身份证号是{TYPED_ID}，有事打{TYPED_PHONE}"
+LEAK = re.compile(r"\d{17}[\dX]|1[3-9]\d{9}")
+
+
+@pytest.fixture
+def visit(world) -> HomeVisit:
+    return visit_record(
+        school=world.school_a, household=world.a_poor.student.household, children=[world.a_poor.student],
+        visited_at=visit_at(world.term), led_by="李雪", participants=f"扶贫专干（{TYPED_PHONE}）",
+        family_feedback=FEEDBACK, teacher_evaluation="活泼", follow_up_needed=True,
+        follow_up=f"联系家长 {TYPED_PHONE}",
+    )
+
+
+@pytest.fixture
+def masked_township_officer(world):
+    """Township scope without the reveal permission (a county may grant it to few)."""
+    township = make_user(role=Role.TOWNSHIP_STAFF, township=world.school_a.township, username="masked_town")
+    group = Group.objects.create(name="乡镇（不含完整身份信息）")
+    group.permissions.set(
+        township.groups.get().permissions.exclude(codename="view_full_personal_data")
+    )
+    township.groups.set([group])
+    return township
+
+
+def _pdf_text(response) -> str:
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
+
+
+def _pages(visit):
+    return [
+        reverse("campaigns:visit", args=[visit.pk]),
+        reverse("campaigns:term_summary", args=[visit.school_id]),
+        f"/admin/campaigns/homevisit/{visit.pk}/change/",
+        "/admin/campaigns/homevisit/",
+    ]
+
+
+@pytest.mark.parametrize("who", ["director_a", "masked_township_officer"])
+def test_pages_and_the_admin_mask_ids_and_phones_in_free_text(client, world, visit, masked_township_officer, who):
+    user = masked_township_officer if who == "masked_township_officer" else world.users[who]
+    client.force_login(user)
+    for url in _pages(visit):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert LEAK.search(html) is None, url
+    detail = client.get(reverse("campaigns:visit", args=[visit.pk])).content.decode()
+    assert "1101**********002X" in detail and "138****5678" in detail
+    admin_page = client.get(f"/admin/campaigns/homevisit/{visit.pk}/change/").content.decode()
+    assert "家长说孩子身份证号是1101**********002X" in admin_page
+
+
+def test_the_visit_record_pdf_masks_them(client, world, visit):
+    client.force_login(world.users["director_a"])
+    text = _pdf_text(client.get(reverse("campaigns:visit_pdf", args=[visit.pk])))
+    assert "家长说孩子身份证号是1101**********002X" in text
+    assert LEAK.search(text) is None
+    summary = _pdf_text(client.get(reverse("campaigns:term_summary_pdf", args=[visit.school_id])))
+    assert "联系家长138****5678" in summary
+    assert LEAK.search(summary) is None
+
+
+def test_a_county_admin_with_the_reveal_permission_reads_them_in_full(client, world, visit):
+    client.force_login(world.users["county"])
+    page = client.get(reverse("campaigns:visit", args=[visit.pk])).content.decode()
+    assert TYPED_ID in page and TYPED_PHONE in page
+    admin_page = client.get(f"/admin/campaigns/homevisit/{visit.pk}/change/").content.decode()
+    assert TYPED_ID in admin_page
+    text = _pdf_text(client.get(reverse("campaigns:visit_pdf", args=[visit.pk])))
+    assert TYPED_ID in text
+
+
+def test_the_admin_never_writes_the_masked_text_back(client, world):
+    # A director edits mentoring pairs in the admin and may not reveal; the notes are free text.
+    from campaigns.models import Mentoring, MentoringFocus
+
+    mentoring = Mentoring.objects.create(
+        student=world.a_poor.student, school=world.school_a, teachers="王老师",
+        focus=MentoringFocus.COUNSELLING, started_on=world.term.start_date, notes=FEEDBACK,
+    )
+    client.force_login(world.users["director_a"])
+    url = f"/admin/campaigns/mentoring/{mentoring.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert "notes" not in form.fields and LEAK.search(page.content.decode()) is None
+    data = {
+        name: (value.pk if hasattr(value, "pk") else value)
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None
+    }
+    for inline in page.context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    # A forged post of the masked text is ignored: the field is not in the form.
+    data["notes"] = "1101**********002X"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    mentoring.refresh_from_db()
+    assert mentoring.notes == FEEDBACK
