@@ -127,3 +127,35 @@ def test_the_admin_never_writes_the_masked_text_back(client, world):
     assert response.status_code == 302
     mentoring.refresh_from_db()
     assert mentoring.notes == FEEDBACK
+
+
+def test_the_history_version_page_masks_them(client, world, visit):
+    client.force_login(world.users["director_a"])
+    version = visit.history.latest()
+    response = client.get(f"/admin/campaigns/homevisit/{visit.pk}/history/{version.history_id}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "家长说孩子身份证号是1101**********002X" in html
+    assert LEAK.search(html) is None
+
+
+def test_the_mentoring_ledger_masks_free_text_for_a_director(client, world):
+    from openpyxl import load_workbook
+
+    from campaigns.models import Mentoring, MentoringContact, MentoringFocus
+
+    mentoring = Mentoring.objects.create(
+        student=world.a_poor.student, school=world.school_a, teachers=f"王老师{TYPED_PHONE}",
+        focus=MentoringFocus.COUNSELLING, started_on=world.term.start_date,
+    )
+    MentoringContact.objects.create(
+        mentoring=mentoring, date=world.term.start_date, teacher="王老师", content=FEEDBACK,
+        outcome=f"已转告 {TYPED_PHONE}",
+    )
+    client.force_login(world.users["director_a"])
+    response = client.get(reverse("campaigns:mentoring_ledger"))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    cells = [str(value) for row in sheet.iter_rows(values_only=True) for value in row if value is not None]
+    assert any("家长说孩子身份证号是1101**********002X" in cell for cell in cells)
+    assert not [cell for cell in cells if LEAK.search(cell)]
