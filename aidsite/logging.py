@@ -11,6 +11,7 @@ two names, so they stay stable: `aidsite.logging.MaskPersonalDataFilter`,
 
 import logging
 import re
+from typing import Any
 
 from django.views.debug import SafeExceptionReporterFilter
 
@@ -73,3 +74,38 @@ class PersonalDataExceptionReporterFilter(SafeExceptionReporterFilter):
         for key in cleansed:
             cleansed[key] = self.cleansed_substitute
         return cleansed
+
+
+def gunicorn_logconfig() -> dict[str, Any]:
+    """gunicorn's `logconfig_dict`: its access and error logs masked like the app's own.
+
+    In the gunicorn config file: `from aidsite.logging import gunicorn_logconfig;
+    logconfig_dict = gunicorn_logconfig()`. Access lines carry the query string, which
+    may hold a number typed into a URL by hand (the admin's own search never puts one there).
+    """
+    stream = {
+        "class": "logging.StreamHandler",
+        "filters": ["mask_personal_data"],
+        "formatter": "masked",
+    }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"mask_personal_data": {"()": "aidsite.logging.MaskPersonalDataFilter"}},
+        "formatters": {
+            "masked": {
+                "()": "aidsite.logging.MaskingFormatter",
+                "format": "%(asctime)s [%(process)d] [%(levelname)s] %(message)s",
+                "datefmt": "[%Y-%m-%d %H:%M:%S %z]",
+            },
+        },
+        "handlers": {
+            "error_console": {**stream, "stream": "ext://sys.stderr"},
+            "console": {**stream, "stream": "ext://sys.stdout"},
+        },
+        "root": {"level": "INFO", "handlers": ["console"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        },
+    }

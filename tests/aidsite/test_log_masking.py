@@ -89,3 +89,35 @@ def test_the_filter_masks_a_mobile_written_with_its_country_code():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "电话 +86%s", (PHONE,), None)
     MaskPersonalDataFilter().filter(record)
     assert record.getMessage() == "电话 +86138****5678"
+
+
+def test_gunicorn_access_and_error_logs_are_masked(capsys):
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    from aidsite.logging import gunicorn_logconfig
+
+    cfg = Config()
+    cfg.set("logconfig_dict", gunicorn_logconfig())
+    try:
+        log = Logger(cfg)
+        environ = {
+            "REQUEST_METHOD": "GET", "RAW_URI": f"/admin/students/student/?q={FULL_ID}",
+            "PATH_INFO": "/admin/students/student/", "QUERY_STRING": f"q={FULL_ID}",
+            "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.0.0.7",
+        }
+        response = SimpleNamespace(status="200 OK", headers=[], sent=512, response_length=512)
+        log.access(response, SimpleNamespace(headers=[]), environ, dt.timedelta(seconds=0.1))
+        try:
+            _raise_with_personal_data()
+        except ValueError:
+            log.exception("Error handling request /admin/?q=%s", PHONE)
+        written = capsys.readouterr()
+    finally:
+        logging.config.dictConfig(settings.LOGGING)
+    assert "GET /admin/students/student/?q=1101**********002X" in written.out
+    assert "Traceback" in written.err and "138****5678" in written.err
+    assert LEAK.search(written.out + written.err) is None
