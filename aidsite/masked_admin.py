@@ -17,6 +17,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from aidsite.access import can_reveal_personal_data
+from aidsite.free_text import free_text_reveal_log
 from aidsite.logging import mask_text
 
 _SUFFIX = "_masked"
@@ -78,6 +79,14 @@ class MaskedFreeTextAdminMixin:
     def get_list_display(self, request):  # type: ignore[no-untyped-def]
         names = super().get_list_display(request)  # type: ignore[misc]
         return self._swap(names) if self._masks(request) else names
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):  # type: ignore[no-untyped-def]
+        if obj is not None and self.masked_text_fields:
+            opts = self.model._meta  # type: ignore[attr-defined]
+            free_text_reveal_log(
+                user=request.user, obj=obj, fields=self.masked_text_fields, what=f"{opts.verbose_name} {obj}"
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
 
     def get_search_fields(self, request):  # type: ignore[no-untyped-def]
         fields = super().get_search_fields(request)  # type: ignore[misc]

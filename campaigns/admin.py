@@ -32,6 +32,7 @@ from campaigns.models import (
     PolicyCard,
     VisitPhoto,
 )
+from campaigns.visits import VISIT_FREE_TEXT
 
 
 class ReadOnlyAdminMixin:
@@ -132,9 +133,7 @@ class VisitPhotoInline(ReadOnlyAdminMixin, ScopedTabularInline):
 
 @admin.register(HomeVisit)
 class HomeVisitAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
-    masked_text_fields = (
-        "led_by", "participants", "other_actions", "family_feedback", "teacher_evaluation", "follow_up",
-    )  # fmt: skip
+    masked_text_fields = VISIT_FREE_TEXT
     list_display = ["visited_at", "school", "household", "led_by", "follow_up_needed", "follow_up_done", "portal_link"]
     list_filter = ["school", "follow_up_needed", "follow_up_done"]
     list_select_related = ["school", "household__village"]

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from pypdf import PdfReader
 
-from aidsite.models import Role
+from aidsite.models import AccessAction, AccessLog, Role
 from campaigns.models import HomeVisit
 from campaigns.visits import visit_record
 from tests.campaigns.conftest import visit_at
@@ -79,6 +79,13 @@ def test_pages_and_the_admin_mask_ids_and_phones_in_free_text(client, world, vis
     assert "家长说孩子身份证号是1101**********002X" in admin_page
 
 
+def test_a_masked_view_is_no_reveal(client, world, visit):
+    client.force_login(world.users["director_a"])
+    client.get(reverse("campaigns:visit", args=[visit.pk]))
+    client.get(f"/admin/campaigns/homevisit/{visit.pk}/change/")
+    assert not AccessLog.objects.filter(action=AccessAction.REVEAL).exists()
+
+
 def test_the_visit_record_pdf_masks_them(client, world, visit):
     client.force_login(world.users["director_a"])
     text = _pdf_text(client.get(reverse("campaigns:visit_pdf", args=[visit.pk])))
@@ -90,11 +97,16 @@ def test_the_visit_record_pdf_masks_them(client, world, visit):
 
 
 def test_a_county_admin_with_the_reveal_permission_reads_them_in_full(client, world, visit):
-    client.force_login(world.users["county"])
+    county = world.users["county"]
+    client.force_login(county)
     page = client.get(reverse("campaigns:visit", args=[visit.pk])).content.decode()
     assert TYPED_ID in page and TYPED_PHONE in page
     admin_page = client.get(f"/admin/campaigns/homevisit/{visit.pk}/change/").content.decode()
     assert TYPED_ID in admin_page
+    # Each full view of the text is a reveal in the access log (SECURITY D2).
+    reveals = AccessLog.objects.filter(user=county, action=AccessAction.REVEAL)
+    assert reveals.count() == 2
+    assert all("family_feedback" in entry.detail["free_text"] for entry in reveals)
     text = _pdf_text(client.get(reverse("campaigns:visit_pdf", args=[visit.pk])))
     assert TYPED_ID in text
 
