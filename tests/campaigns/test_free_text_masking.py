@@ -171,3 +171,29 @@ def test_the_mentoring_ledger_masks_free_text_for_a_director(client, world):
     cells = [str(value) for row in sheet.iter_rows(values_only=True) for value in row if value is not None]
     assert any("家长说孩子身份证号是1101**********002X" in cell for cell in cells)
     assert not [cell for cell in cells if LEAK.search(cell)]
+
+
+def test_the_campaign_report_pdf_masks_them_for_a_director(world):
+    from django.utils import timezone
+
+    from campaigns.activities import activity_record
+    from campaigns.models import Channel, PhaseKind
+    from campaigns.report_jobs import campaign_report_job
+
+    world.campaign.plan_text = f"联系人电话 {TYPED_PHONE}"
+    world.campaign.save()
+    activity_record(
+        campaign=world.campaign, school=world.school_a, date=timezone.localdate(),
+        phase=PhaseKind.IMPLEMENT, channel=Channel.PARENT_MEETING, reach=40, notes=FEEDBACK,
+    )
+
+    def text_for(user) -> str:
+        out = io.BytesIO()
+        campaign_report_job(user=user, parameters={"campaign": world.campaign.pk}, out=out, progress=lambda p: None)
+        reader = PdfReader(io.BytesIO(out.getvalue()))
+        return "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
+
+    director = text_for(world.users["director_a"])
+    assert "联系人电话138****5678" in director
+    assert LEAK.search(director) is None
+    assert TYPED_PHONE in text_for(world.users["county"])
