@@ -96,3 +96,39 @@ class MaskedFreeTextAdminMixin:
 
 
 __all__ = ["MaskedFreeTextAdminMixin"]
+
+
+def _masked_inline_form(form_class: type, names: Sequence[str]) -> type:
+    class MaskedFreeTextForm(form_class):  # type: ignore[valid-type,misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if self.instance.pk is None:
+                return
+            for name in names:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.initial[name] = mask_text(str(getattr(self.instance, name) or ""))
+
+        def clean(self):  # type: ignore[no-untyped-def]
+            cleaned = super().clean()
+            if self.instance.pk is not None:
+                # A disabled field cleans to its (masked) initial value: keep the stored text.
+                for name in names:
+                    if name in self.fields:
+                        cleaned[name] = getattr(self.instance, name)
+            return cleaned
+
+    return MaskedFreeTextForm
+
+
+class MaskedFreeTextInlineMixin:
+    """For inlines: saved rows show `masked_text_fields` masked and locked for a user
+    without the reveal permission; a new row is typed as usual; the stored text stays."""
+
+    masked_text_fields: Sequence[str] = ()
+
+    def get_formset(self, request, obj=None, **kwargs):  # type: ignore[no-untyped-def]
+        formset = super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+        if self.masked_text_fields and not can_reveal_personal_data(request.user):
+            formset.form = _masked_inline_form(formset.form, self.masked_text_fields)
+        return formset

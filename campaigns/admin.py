@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from aidsite.masked_admin import MaskedFreeTextAdminMixin
+from aidsite.masked_admin import MaskedFreeTextAdminMixin, MaskedFreeTextInlineMixin
 from aidsite.scoped_admin import ScopedAdminMixin, ScopedModelAdmin, ScopedTabularInline
 from campaigns.models import (
     Activity,
@@ -45,7 +45,8 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class CampaignPhaseInline(ScopedTabularInline):
+class CampaignPhaseInline(MaskedFreeTextInlineMixin, ScopedTabularInline):
+    masked_text_fields = ("tasks",)
     model = CampaignPhase
     extra = 0
     min_num = 0
@@ -146,7 +147,8 @@ class HomeVisitAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedAdminMi
         return format_html('<a href="{}">查看</a>', reverse("campaigns:visit", args=[obj.pk]))
 
 
-class MentoringContactInline(ScopedTabularInline):
+class MentoringContactInline(MaskedFreeTextInlineMixin, ScopedTabularInline):
+    masked_text_fields = ("teacher", "content", "outcome")
     model = MentoringContact
     extra = 1
     fields = ["date", "teacher", "mode", "content", "outcome"]

@@ -197,3 +197,48 @@ def test_the_campaign_report_pdf_masks_them_for_a_director(world):
     assert "联系人电话138****5678" in director
     assert LEAK.search(director) is None
     assert TYPED_PHONE in text_for(world.users["county"])
+
+
+def test_saved_mentoring_contacts_are_masked_and_kept_new_ones_are_typed(client, world):
+    import datetime as dt
+
+    from campaigns.models import Mentoring, MentoringContact, MentoringFocus
+
+    mentoring = Mentoring.objects.create(
+        student=world.a_poor.student, school=world.school_a, teachers="王老师",
+        focus=MentoringFocus.COUNSELLING, started_on=world.term.start_date,
+    )
+    contact = MentoringContact.objects.create(
+        mentoring=mentoring, date=world.term.start_date, teacher="王老师", mode="talk", content=FEEDBACK,
+    )
+    client.force_login(world.users["director_a"])
+    url = f"/admin/campaigns/mentoring/{mentoring.pk}/change/"
+    page = client.get(url)
+    html = page.content.decode()
+    assert "家长说孩子身份证号是1101**********002X" in html and LEAK.search(html) is None
+
+    form = page.context["adminform"].form
+    data = {
+        name: (value.pk if hasattr(value, "pk") else value)
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None
+    }
+    (inline,) = page.context["inline_admin_formsets"]
+    prefix = inline.formset.prefix
+    data.update({
+        f"{prefix}-TOTAL_FORMS": "2", f"{prefix}-INITIAL_FORMS": "1",
+        f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000",
+        f"{prefix}-0-id": contact.pk, f"{prefix}-0-mentoring": mentoring.pk,
+        f"{prefix}-0-date": (world.term.start_date + dt.timedelta(days=1)).isoformat(),
+        f"{prefix}-0-teacher": "王老师", f"{prefix}-0-mode": contact.mode,
+        f"{prefix}-0-content": "家长说孩子身份证号是1101**********002X", f"{prefix}-0-outcome": "",
+        f"{prefix}-1-mentoring": mentoring.pk, f"{prefix}-1-date": world.term.start_date.isoformat(),
+        f"{prefix}-1-teacher": "张老师", f"{prefix}-1-mode": contact.mode,
+        f"{prefix}-1-content": "电话家访", f"{prefix}-1-outcome": "",
+    })
+    response = client.post(url, data)
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.content == FEEDBACK
+    assert contact.date == world.term.start_date + dt.timedelta(days=1)
+    assert MentoringContact.objects.filter(mentoring=mentoring, content="电话家访").exists()
