@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 STUDENTS = "/admin/students/student/"
 HOUSEHOLDS = "/admin/students/household/"
+ENROLLMENTS = "/admin/students/enrollment/"
 URL_IN_PAGE = re.compile(r'(?:href|action|src)="([^"]*)"')
 
 
@@ -76,6 +77,16 @@ def test_the_token_means_nothing_in_another_session(client, django_user_model, w
     assert world.student_a.id_number not in page.content.decode()
 
 
+def test_the_enrollment_list_finds_a_student_by_id_the_same_way(client, world):
+    client.force_login(world.township_staff)
+    number = world.student_a.id_number
+    posted = _post_search(client, ENROLLMENTS, number)
+    assert posted.status_code == 302 and number not in posted["Location"]
+    page = client.get(posted["Location"])
+    assert list(page.context["cl"].result_list) == [world.enrollment_a]
+    assert not [url for url in _urls_in(page) if number in url]
+
+
 def test_a_phone_is_searched_the_same_way(client, world):
     client.force_login(world.county)
     posted = _post_search(client, HOUSEHOLDS, "13787654321")
@@ -100,5 +111,5 @@ def test_the_search_box_posts_only_where_personal_numbers_are_searched(client, w
     students = client.get(STUDENTS).content.decode()
     assert re.search(r'<form id="changelist-search" method="post"', students)
     assert 'name="csrfmiddlewaretoken"' in students.split('id="changelist-search"')[1]
-    enrollments = client.get("/admin/students/enrollment/").content.decode()
-    assert re.search(r'<form id="changelist-search" method="get"', enrollments)
+    villages = client.get("/admin/students/village/").content.decode()
+    assert re.search(r'<form id="changelist-search" method="get"', villages)
