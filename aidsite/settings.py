@@ -233,9 +233,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
-        # Replaces Django's default handlers (console only under DEBUG, and mail_admins, whose
-        # e-mail would carry the request unmasked): errors go to the masked console.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Drops Django's default handlers (console only under DEBUG, and mail_admins, whose
+        # e-mail would carry the request unmasked): errors propagate to the masked root.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }
