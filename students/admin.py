@@ -179,6 +179,8 @@ class PersonalSearchMixin:
 
     def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
         if request.method == "POST" and "_personal_search" in request.POST:
+            if not self.has_view_or_change_permission(request):  # type: ignore[attr-defined]
+                raise PermissionDenied
             params = request.POST.copy()
             for name in _SEARCH_FORM_FIELDS:
                 params.pop(name, None)

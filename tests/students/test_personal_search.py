@@ -113,3 +113,14 @@ def test_the_search_box_posts_only_where_personal_numbers_are_searched(client, w
     assert 'name="csrfmiddlewaretoken"' in students.split('id="changelist-search"')[1]
     villages = client.get("/admin/students/village/").content.decode()
     assert re.search(r'<form id="changelist-search" method="get"', villages)
+
+
+def test_a_user_who_may_not_see_the_list_cannot_search_it(client, world):
+    from aidsite.models import Role
+    from tests.factories import make_user
+
+    nobody = make_user(role=Role.AUDITOR, username="auditor_without_view")
+    nobody.groups.clear()
+    client.force_login(nobody)
+    assert _post_search(client, STUDENTS, world.student_a.id_number).status_code == 403
+    assert "personal_searches" not in client.session
