@@ -4,7 +4,8 @@ Someone may type an ID number or a phone into a visit's 家长反映, a note or 
 `MaskedFreeTextAdminMixin` shows the fields named in `masked_text_fields` through a
 read-only display that masks them (lists and change pages) for a user who may not
 reveal personal data. The field itself is then left out of the form, so a masked
-value is never written back; and it leaves the search fields, so a search cannot
+value is never written back (an add page, with nothing stored yet, keeps the
+fields to type in); and it leaves the search fields, so a search cannot
 probe hidden digits either. Users with the permission see and edit the text as usual.
 Kept apart from `aidsite.scoped_admin` (scope) on purpose: mix it in before it.
 """
@@ -51,7 +52,7 @@ class MaskedFreeTextAdminMixin:
 
     def get_fieldsets(self, request, obj=None):  # type: ignore[no-untyped-def]
         fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
-        if not self._masks(request):
+        if obj is None or not self._masks(request):
             return fieldsets
         swapped = []
         for title, options in fieldsets:
@@ -64,14 +65,14 @@ class MaskedFreeTextAdminMixin:
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         readonly = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
-        if self._masks(request):
+        if obj is not None and self._masks(request):
             readonly = self._swap(readonly)
             readonly += [name + _SUFFIX for name in self.masked_text_fields if name + _SUFFIX not in readonly]
         return readonly
 
     def get_exclude(self, request, obj=None):  # type: ignore[no-untyped-def]
         exclude = super().get_exclude(request, obj)  # type: ignore[misc]
-        if not self._masks(request):
+        if obj is None or not self._masks(request):
             return exclude
         # Never in the form: the masked text cannot be posted back over the real one.
         return [*(exclude or ()), *self.masked_text_fields]

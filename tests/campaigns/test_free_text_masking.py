@@ -242,3 +242,21 @@ def test_saved_mentoring_contacts_are_masked_and_kept_new_ones_are_typed(client,
     assert contact.content == FEEDBACK
     assert contact.date == world.term.start_date + dt.timedelta(days=1)
     assert MentoringContact.objects.filter(mentoring=mentoring, content="电话家访").exists()
+
+
+def test_a_director_still_types_free_text_when_adding_in_the_admin(client, world):
+    from campaigns.models import Mentoring
+
+    client.force_login(world.users["director_a"])
+    page = client.get("/admin/campaigns/mentoring/add/")
+    assert page.status_code == 200
+    fields = page.context["adminform"].form.fields
+    assert "teachers" in fields and "notes" in fields
+    inline = page.context["inline_admin_formsets"][0].formset.prefix
+    response = client.post("/admin/campaigns/mentoring/add/", {
+        "student": world.a_poor.student.pk, "school": world.school_a.pk, "teachers": "王老师",
+        "focus": "counselling", "started_on": world.term.start_date.isoformat(), "notes": "每周谈心",
+        f"{inline}-TOTAL_FORMS": "0", f"{inline}-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302
+    assert Mentoring.objects.get(student=world.a_poor.student).notes == "每周谈心"
