@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -150,6 +151,37 @@ CONTENT_TYPES = {
 }
 
 
+# Other sweeps run by `purge_exports` (daily), registered from an app's `AppConfig.ready()`
+# so this module names no app: e.g. the students app's abandoned roster uploads (SECURITY D5).
+PURGE_HOOKS: list[Callable[[], int]] = []
+
+
+def purge_hook_register(hook: Callable[[], int]) -> None:
+    """Have `purge_exports` call `hook()` (returns how many files it removed) each run."""
+    if hook not in PURGE_HOOKS:
+        PURGE_HOOKS.append(hook)
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` (and parents) readable by the server's own account only (0700)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # mkdir's mode is filtered by the umask and ignored for a folder that already exists.
+    path.chmod(0o700)
+    return path
+
+
+def private_file_open(path: Path) -> Any:
+    """Open a new file for binary writing, mode 0600 from its first byte (SECURITY D5).
+
+    The files hold minors' ID numbers; another account on the server never reads them,
+    whatever the process umask is.
+    """
+    private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "wb")
+
+
 def export_kinds_for_user(user: AbstractBaseUser) -> dict[str, ExportKind]:
     return {key: kind for key, kind in EXPORT_KINDS.items() if user.has_perm(kind.permission)}
 
@@ -207,7 +239,6 @@ def export_job_run(*, job_id: int) -> None:
         return
     relative = f"{EXPORTS_DIR}/{secrets.token_urlsafe(18)}.{spec.suffix}"
     path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
 
     last = [0]
 
@@ -219,7 +250,7 @@ def export_job_run(*, job_id: int) -> None:
             ExportJob.objects.filter(pk=job.pk).update(progress=value)
 
     try:
-        with path.open("wb") as out:
+        with private_file_open(path) as out:
             rows = spec.run_function()(user=job.owner, parameters=job.parameters, out=out, progress=progress)
     except ExportError as exc:
         path.unlink(missing_ok=True)
@@ -298,6 +329,8 @@ def export_jobs_purge(*, now: dt.datetime | None = None, owner: AbstractBaseUser
     )
     if owner is None:
         _purge_orphan_files(now)
+        for hook in PURGE_HOOKS:
+            hook()
     return len(jobs)
 
 

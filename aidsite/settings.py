@@ -190,6 +190,10 @@ LOGIN_REDIRECT_URL = "/admin/"
 # Uploads (SECURITY B8): roster files are capped before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Files the app stores (photos of home visits) are its account's alone; the app serves them
+# itself after a scope check, so nothing else needs to read them (SECURITY D5).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(40 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(
@@ -209,14 +213,45 @@ EXPORT_FORMATS = [XLSX, CSV]
 # Personal data stays out of error reports (SECURITY D4).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "aidsite.logging.PersonalDataExceptionReporterFilter"
 
+# Every handler masks ID numbers and phones in the message, its arguments, exception
+# text and stack (SECURITY D4); the formatter masks its whole output on top. Django's
+# own loggers are rerouted here: `django.server` (runserver's request lines, which
+# carry query strings) and `django.request` (tracebacks) would otherwise write unmasked.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_personal_data": {"()": "aidsite.logging.MaskPersonalDataFilter"}},
+    "formatters": {
+        "masked": {
+            "()": "aidsite.logging.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
+        "masked_server": {
+            "()": "aidsite.logging.MaskingFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+            "defaults": {"server_time": ""},
+        },
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_personal_data"],
+            "formatter": "masked",
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_personal_data"],
+            "formatter": "masked_server",
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Drops Django's default handlers (console only under DEBUG, and mail_admins, whose
+        # e-mail would carry the request unmasked): errors propagate to the masked root.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Photos of home visits and campaign activities (campaigns.photos): images only, capped.

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from aidsite.masked_admin import MaskedFreeTextAdminMixin, MaskedFreeTextInlineMixin
 from aidsite.scoped_admin import ScopedAdminMixin, ScopedModelAdmin, ScopedTabularInline
 from campaigns.models import (
     Activity,
@@ -31,6 +32,7 @@ from campaigns.models import (
     PolicyCard,
     VisitPhoto,
 )
+from campaigns.visits import VISIT_FREE_TEXT
 
 
 class ReadOnlyAdminMixin:
@@ -43,7 +45,8 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class CampaignPhaseInline(ScopedTabularInline):
+class CampaignPhaseInline(MaskedFreeTextInlineMixin, ScopedTabularInline):
+    masked_text_fields = ("tasks",)
     model = CampaignPhase
     extra = 0
     min_num = 0
@@ -57,7 +60,8 @@ class CampaignMemberInline(ScopedTabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ScopedModelAdmin):
+class CampaignAdmin(MaskedFreeTextAdminMixin, ScopedModelAdmin):
+    masked_text_fields = ("plan_text",)
     list_display = ["name", "township", "school_year", "school_count", "portal_link"]
     list_filter = ["school_year", "township"]
     list_select_related = ["township", "school_year"]
@@ -86,7 +90,8 @@ class ActivityPhotoInline(ReadOnlyAdminMixin, ScopedTabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+class ActivityAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedModelAdmin):
+    masked_text_fields = ("audience", "notes")
     list_display = ["date", "school", "campaign", "phase", "channel", "audience", "reach"]
     list_filter = ["campaign", "phase", "channel", "school"]
     list_select_related = ["school", "campaign"]
@@ -96,7 +101,8 @@ class ActivityAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
 
 
 @admin.register(KindergartenSummary)
-class KindergartenSummaryAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+class KindergartenSummaryAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedModelAdmin):
+    masked_text_fields = ("text",)
     list_display = ["school", "campaign", "updated_at"]
     list_filter = ["campaign"]
     list_select_related = ["school", "campaign"]
@@ -127,7 +133,8 @@ class VisitPhotoInline(ReadOnlyAdminMixin, ScopedTabularInline):
 
 
 @admin.register(HomeVisit)
-class HomeVisitAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class HomeVisitAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    masked_text_fields = VISIT_FREE_TEXT
     list_display = ["visited_at", "school", "household", "led_by", "follow_up_needed", "follow_up_done", "portal_link"]
     list_filter = ["school", "follow_up_needed", "follow_up_done"]
     list_select_related = ["school", "household__village"]
@@ -140,14 +147,16 @@ class HomeVisitAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
         return format_html('<a href="{}">查看</a>', reverse("campaigns:visit", args=[obj.pk]))
 
 
-class MentoringContactInline(ScopedTabularInline):
+class MentoringContactInline(MaskedFreeTextInlineMixin, ScopedTabularInline):
+    masked_text_fields = ("teacher", "content", "outcome")
     model = MentoringContact
     extra = 1
     fields = ["date", "teacher", "mode", "content", "outcome"]
 
 
 @admin.register(Mentoring)
-class MentoringAdmin(ScopedModelAdmin):
+class MentoringAdmin(MaskedFreeTextAdminMixin, ScopedModelAdmin):
+    masked_text_fields = ("teachers", "notes")
     list_display = ["student", "school", "teachers", "focus", "started_on", "ended_on"]
     list_filter = ["focus", "school"]
     list_select_related = ["student", "school"]

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from aidsite.logging import mask_text
 from campaigns.models import Mentoring, MentoringContact
 from students.models import Enrollment, EnrollmentStatus, School, Student
 
@@ -109,6 +110,8 @@ def ledger_rows(
             pair[1].date if pair[1] else dt.date.min,
         ),
     )
+    # Free text may hold an ID or phone someone typed in (SECURITY D1).
+    text = (lambda value: value) if reveal else mask_text
     for number, (mentoring, contact) in enumerate(pairs, 1):
         student = mentoring.student
         yield [
@@ -118,12 +121,12 @@ def ledger_rows(
             student.id_number if reveal else student.masked_id_number,
             student.household.head_name,
             student.household.village.name,
-            mentoring.teachers,
+            text(mentoring.teachers),
             mentoring.get_focus_display(),
             mentoring.started_on,
             contact.date if contact else None,
             contact.teacher if contact else "",
             contact.get_mode_display() if contact else "",
-            contact.content if contact else "",
-            contact.outcome if contact else "",
+            text(contact.content) if contact else "",
+            text(contact.outcome) if contact else "",
         ]

@@ -62,5 +62,6 @@ def campaign_report_job(*, user: Any, parameters: dict[str, Any], out: IO[bytes]
         schools=scope_queryset(user, campaign.schools.all()),
     )
     progress(20)
-    out.write(render_pdf(TEMPLATE, {**context, "printed_at": timezone.now()}))
+    # `user` decides whether free text is printed in full (templates: mask_personal).
+    out.write(render_pdf(TEMPLATE, {**context, "printed_at": timezone.now(), "user": user}))
     return len(context["activities"])

@@ -31,6 +31,7 @@ from aidsite.access import (
     user_scope,
 )
 from aidsite.export_jobs import CONTENT_TYPES, export_download_open, export_job_start
+from aidsite.free_text import free_text_reveal_log
 from aidsite.lib.excel import write_formal_workbook
 from aidsite.models import AccessAction, ExportJob, Role
 from campaigns.activities import (
@@ -65,7 +66,7 @@ from campaigns.reports import (
     term_summary_context,
     visit_record_context,
 )
-from campaigns.visits import visit_follow_up_close, visit_record
+from campaigns.visits import VISIT_FREE_TEXT, visit_follow_up_close, visit_record
 from students.models import (
     Enrollment,
     EnrollmentStatus,
@@ -324,6 +325,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enrollment = Enrollment.objects.filter(
         student__in=visit.children.all(), school=visit.school
     ).order_by("-school_year__start_year").first()
+    free_text_reveal_log(user=request.user, obj=visit, fields=VISIT_FREE_TEXT, what=f"走访记录 {visit}")
     return _render(
         request,
         "portal/visit_detail.html",

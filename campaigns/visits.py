@@ -15,6 +15,10 @@ from campaigns.photos import validate_photo
 from students.models import Enrollment, EnrollmentStatus, Household, School, Student
 
 MAX_PHOTOS_PER_VISIT = 9
+# Fields written as free text, where an ID number or phone may be typed (SECURITY D1).
+VISIT_FREE_TEXT = (
+    "led_by", "participants", "other_actions", "family_feedback", "teacher_evaluation", "follow_up",
+)  # fmt: skip
 
 
 def _check_children(*, school: School, household: Household, children: Sequence[Student]) -> None:

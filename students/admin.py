@@ -11,12 +11,12 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -60,6 +60,8 @@ from students.models import (
     Township,
     Village,
 )
+from students.uploads import pending_path as _pending_path
+from students.uploads import pending_upload_write, pending_uploads_sweep
 
 # --- searching by personal data -----------------------------------------------------------
 
@@ -81,18 +83,49 @@ _KINDS = {
 _MASKERS = {"id": mask_id_number, "phone": mask_phone}
 
 
+SEARCH_TOKEN_VAR = "qt"
+_SEARCH_SESSION_KEY = "personal_searches"
+# A session remembers this many recent searches; an older link falls back to the masked match.
+_SEARCH_SESSION_SIZE = 20
+# Fields of the search form that are not list parameters.
+_SEARCH_FORM_FIELDS = {"csrfmiddlewaretoken", "_personal_search", "q", SEARCH_TOKEN_VAR, "p"}
+
+
+def _personal_changelist(base: type[ChangeList]) -> type[ChangeList]:
+    """The admin's ChangeList, told that the search token is no field lookup."""
+
+    class PersonalSearchChangeList(base):  # type: ignore[valid-type,misc]
+        def get_filters_params(self, params=None):  # type: ignore[no-untyped-def]
+            lookup_params = super().get_filters_params(params)
+            lookup_params.pop(SEARCH_TOKEN_VAR, None)
+            return lookup_params
+
+    return PersonalSearchChangeList
+
+
 class PersonalSearchMixin:
     """Search by a full ID number or phone, exactly, and by its masked form.
 
     `personal_search` maps a field to its kind ("id" or "phone"). The full value
     matches exactly (never by prefix: that would let a role without the reveal
-    permission recover hidden digits). A user without the reveal permission who
-    searches a full value is redirected to the masked form of it, so the search
-    box, sort links and preserved filters never echo the full number; the masked
-    form matches on the visible prefix and suffix, which that user already sees.
+    permission recover hidden digits); the masked form matches on the visible
+    prefix and suffix, which every user already sees.
+
+    A full number never travels in a URL, so no access log of this server or a
+    proxy in front holds one (SECURITY D4): the search box posts its term; a full
+    number is kept in the session under a short random token and the list is
+    redirected to `?q=<masked form>&qt=<token>`, so sorting, filters and pages
+    keep the exact match. A name still searches by GET as usual. A full number
+    typed into the URL by hand is moved the same way, so no link echoes it.
     """
 
     personal_search: dict[str, str] = {}
+
+    def _personal_kind(self, term: str) -> str | None:
+        for kind_name in self.personal_search.values():
+            if _KINDS[kind_name].full.match(term):
+                return kind_name
+        return None
 
     def _personal_query(self, term: str) -> Q | None:
         term = normalize_id_number(term)
@@ -110,20 +143,57 @@ class PersonalSearchMixin:
             query = part if query is None else query | part
         return query
 
+    def _remembered_term(self, request: HttpRequest, shown: str) -> str:
+        """The full number behind `?q=<masked>&qt=<token>`, or `shown` itself."""
+        token = request.GET.get(SEARCH_TOKEN_VAR, "")
+        full = request.session.get(_SEARCH_SESSION_KEY, {}).get(token, "")
+        kind_name = self._personal_kind(full) if full else None
+        if kind_name is not None and _MASKERS[kind_name](full) == shown:
+            return full
+        return shown
+
+    def _search_redirect(self, request: HttpRequest, term: str, params: Any) -> HttpResponse:
+        term = term.strip()
+        params.pop(SEARCH_TOKEN_VAR, None)
+        params.pop("p", None)
+        kind_name = self._personal_kind(normalize_id_number(term))
+        if kind_name is None:
+            params["q"] = term
+        else:
+            full = normalize_id_number(term)
+            token = secrets.token_urlsafe(6)
+            remembered = dict(request.session.get(_SEARCH_SESSION_KEY, {}))
+            remembered[token] = full
+            request.session[_SEARCH_SESSION_KEY] = dict(
+                list(remembered.items())[-_SEARCH_SESSION_SIZE:]
+            )
+            params["q"] = _MASKERS[kind_name](full)
+            params[SEARCH_TOKEN_VAR] = token
+        query = params.urlencode()
+        return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
+
+    def get_changelist(self, request, **kwargs):  # type: ignore[no-untyped-def]
+        return _personal_changelist(super().get_changelist(request, **kwargs))  # type: ignore[misc]
+
     def get_search_results(self, request, queryset, search_term):  # type: ignore[no-untyped-def]
+        if search_term:
+            search_term = self._remembered_term(request, search_term)
         query = self._personal_query(search_term) if search_term else None
         if query is not None:
             return queryset.filter(query), False
         return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
 
     def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+        if request.method == "POST" and "_personal_search" in request.POST:
+            if not self.has_view_or_change_permission(request):  # type: ignore[attr-defined]
+                raise PermissionDenied
+            params = request.POST.copy()
+            for name in _SEARCH_FORM_FIELDS:
+                params.pop(name, None)
+            return self._search_redirect(request, request.POST.get("q", ""), params)
         term = normalize_id_number(request.GET.get("q", ""))
-        if term and not can_reveal_personal_data(request.user):
-            for kind_name in set(self.personal_search.values()):
-                if _KINDS[kind_name].full.match(term):
-                    params = request.GET.copy()
-                    params["q"] = _MASKERS[kind_name](term)
-                    return HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
+        if term and self._personal_kind(term) is not None:
+            return self._search_redirect(request, term, request.GET.copy())
         return super().changelist_view(request, extra_context)  # type: ignore[misc]
 
 
@@ -249,10 +319,6 @@ class StudentExportResource(resources.ModelResource):
 
 # --- roster import page -------------------------------------------------------------------
 
-IMPORT_DIR_NAME = "imports"
-# An uploaded roster waits this long for its confirmation, then it is deleted (SECURITY D5).
-PENDING_UPLOAD_MAX_AGE_SECONDS = 60 * 60
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 _SESSION_KEY = "roster_imports"
 
 IMPORT_KINDS = {
@@ -260,33 +326,6 @@ IMPORT_KINDS = {
     "villages": ("add_village", _("村（社区）名册")),
     "schools": ("add_school", _("学校名册")),
 }
-
-
-def _pending_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / IMPORT_DIR_NAME
-
-
-def _pending_path(token: str) -> Path:
-    if not _TOKEN.match(token):
-        raise PermissionDenied
-    return _pending_dir() / f"{token}.xlsx"
-
-
-def pending_uploads_sweep(*, max_age_seconds: int = PENDING_UPLOAD_MAX_AGE_SECONDS) -> int:
-    """Delete roster uploads never confirmed; returns how many were removed."""
-    directory = _pending_dir()
-    if not directory.is_dir():
-        return 0
-    cutoff = time.time() - max_age_seconds
-    removed = 0
-    for file in directory.glob("*.xlsx"):
-        try:
-            if file.stat().st_mtime < cutoff:
-                file.unlink()
-                removed += 1
-        except FileNotFoundError:
-            continue
-    return removed
 
 
 def _max_mb() -> int:
@@ -379,11 +418,7 @@ def roster_import_view(
         form = RosterUploadForm(request.POST, request.FILES)
         if form.is_valid():
             token = secrets.token_hex(16)
-            source = _pending_path(token)
-            source.parent.mkdir(parents=True, exist_ok=True)
-            with source.open("wb") as out:
-                for chunk in form.cleaned_data["file"].chunks():
-                    out.write(chunk)
+            source = pending_upload_write(token, form.cleaned_data["file"].chunks())
             try:
                 report = roster_import(
                     kind=kind, source=source, dry_run=True, township=township, user=request.user
@@ -697,7 +732,7 @@ class StudentAdmin(
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ScopedModelAdmin):
+class EnrollmentAdmin(PersonalSearchMixin, ScopedModelAdmin):
     list_display = (
         "student_name", "masked_id_number", "school", "school_year", "stage", "grade",
         "class_name", "is_boarding", "status",
@@ -708,6 +743,8 @@ class EnrollmentAdmin(ScopedModelAdmin):
     )  # fmt: skip
     list_select_related = ("student", "school", "school_year")
     search_fields = ("student__name", "school__name")
+    # The list shows IDs (masked), so people type them into its search box: by POST, too.
+    personal_search = {"student__id_number": "id"}
     autocomplete_fields = ("student", "school")
 
     @admin.display(description=_("学生"), ordering="student__name")

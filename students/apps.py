@@ -6,3 +6,10 @@ class StudentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "students"
     verbose_name = _("学生名册")
+
+    def ready(self) -> None:
+        from aidsite.export_jobs import purge_hook_register
+        from students.uploads import pending_uploads_sweep
+
+        # The daily purge_exports also removes roster uploads nobody confirmed (SECURITY D5).
+        purge_hook_register(pending_uploads_sweep)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from aidsite.masked_admin import MaskedFreeTextAdminMixin
 from aidsite.scoped_admin import ScopedModelAdmin, ScopedTabularInline
 from subsidies.models import (
     Entitlement,
@@ -95,7 +96,8 @@ class EntitlementAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(EntitlementOverride)
-class EntitlementOverrideAdmin(_ReadOnlyAdmin):
+class EntitlementOverrideAdmin(MaskedFreeTextAdminMixin, _ReadOnlyAdmin):
+    masked_text_fields = ("reason",)
     list_display = ("student", "policy", "term", "action", "tier", "reason", "created_by", "created_at")
     list_filter = ("term", "action")
     list_select_related = ("student", "policy__school_year", "term__school_year", "created_by")

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from aidsite.lib.idcard import mask_account
+from aidsite.masked_admin import MaskedFreeTextAdminMixin
 from aidsite.scoped_admin import ScopedModelAdmin
 from subsidies.models import (
     BankResult,
@@ -40,7 +41,8 @@ class _ViewOnlyAdmin(ScopedModelAdmin):
 
 
 @admin.register(DisbursementBatch)
-class DisbursementBatchAdmin(_ViewOnlyAdmin):
+class DisbursementBatchAdmin(MaskedFreeTextAdminMixin, _ViewOnlyAdmin):
+    masked_text_fields = ("note",)
     list_display = (
         "__str__", "status", "entry_count", "total_amount", "prepared_by", "approved_by", "approved_at", "open_link",
     )
@@ -73,14 +75,16 @@ class LedgerEntryAdmin(_ViewOnlyAdmin):
 
 
 @admin.register(Reversal)
-class ReversalAdmin(_ViewOnlyAdmin):
+class ReversalAdmin(MaskedFreeTextAdminMixin, _ViewOnlyAdmin):
+    masked_text_fields = ("reason",)
     list_display = ("entry", "amount", "reason", "reissue", "reversed_by", "reversed_at")
     list_select_related = ("entry__student", "reversed_by")
     search_fields = ("entry__student__name", "reason")
 
 
 @admin.register(BankResult)
-class BankResultAdmin(_ViewOnlyAdmin):
+class BankResultAdmin(MaskedFreeTextAdminMixin, _ViewOnlyAdmin):
+    masked_text_fields = ("reason",)
     list_display = ("entry", "outcome", "amount", "reason", "file_name", "row_number", "imported_by", "imported_at")
     list_filter = ("outcome",)
     list_select_related = ("entry__student", "imported_by")
@@ -88,7 +92,8 @@ class BankResultAdmin(_ViewOnlyAdmin):
 
 
 @admin.register(LedgerLog)
-class LedgerLogAdmin(_ViewOnlyAdmin):
+class LedgerLogAdmin(MaskedFreeTextAdminMixin, _ViewOnlyAdmin):
+    masked_text_fields = ("summary",)
     list_display = ("at", "user", "action", "township", "summary")
     list_filter = ("action", "township")
     list_select_related = ("user", "township")

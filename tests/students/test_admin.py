@@ -131,7 +131,7 @@ def test_the_full_id_number_finds_the_student_however_it_is_typed(client, world)
     number = world.student_a.id_number
     typed = f" {number[:6]} {number[6:14]} {number[14:]} ".lower()
     for term in (number, typed):
-        response = client.get(STUDENTS, {"q": term})
+        response = client.get(STUDENTS, {"q": term}, follow=True)
         assert list(response.context["cl"].result_list) == [world.student_a]
 
 
@@ -157,7 +157,7 @@ def test_search_by_name_and_by_phone(client, world):
     assert list(client.get(STUDENTS, {"q": "甲学生"}).context["cl"].result_list) == [
         world.student_a
     ]
-    households = client.get(HOUSEHOLDS, {"q": "13787654321"}).context["cl"].result_list
+    households = client.get(HOUSEHOLDS, {"q": "13787654321"}, follow=True).context["cl"].result_list
     assert list(households) == [world.household_b]
 
 
