@@ -5,6 +5,7 @@ Everything a site may change comes from the environment (the systemd unit reads
 """
 
 import os
+import sys
 from pathlib import Path
 
 # The project root: gunicorn changes into it and imports the project from it.
@@ -29,35 +30,9 @@ control_socket_disable = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # Logs go to stdout/stderr (the journal under systemd). Request lines carry URLs and
-# referrers, and an ID number or phone typed into a search box ends up in them: the
-# project's own filter masks every line, access and error alike (SECURITY D4). It is
-# named by its dotted path so that the filter the project ships is the one applied.
-_MASK = ["mask_personal_data"]
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"mask_personal_data": {"()": "aidsite.logging.MaskPersonalDataFilter"}},
-    "formatters": {
-        "generic": {"format": "%(asctime)s [%(process)d] [%(levelname)s] %(message)s"},
-        "access": {"format": "%(message)s"},
-    },
-    "handlers": {
-        "access_console": {
-            "class": "logging.StreamHandler",
-            "formatter": "access",
-            "filters": _MASK,
-            "stream": "ext://sys.stdout",
-        },
-        "error_console": {
-            "class": "logging.StreamHandler",
-            "formatter": "generic",
-            "filters": _MASK,
-            "stream": "ext://sys.stderr",
-        },
-    },
-    "loggers": {
-        "gunicorn.access": {"level": "INFO", "handlers": ["access_console"], "propagate": False},
-        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
-    },
-    "root": {"level": "WARNING", "handlers": ["error_console"]},
-}
+# referrers, and an ID number or phone typed into a URL ends up in them: the project's
+# own filter and formatter mask every line, access and error alike (SECURITY D4).
+sys.path.insert(0, chdir)
+from aidsite.logging import gunicorn_logconfig  # noqa: E402
+
+logconfig_dict = gunicorn_logconfig()
