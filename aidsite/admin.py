@@ -6,6 +6,7 @@ from types import MethodType
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes import views as contenttype_views
@@ -171,7 +172,24 @@ def _scoped_site_urls(self: admin.AdminSite) -> list[Any]:
     ]
 
 
+# --- autocomplete -------------------------------------------------------------------------
+
+
+class PostedAutocompleteJsonView(AutocompleteJsonView):
+    """Django's autocomplete, answering a POST as well: the project's admin/js/autocomplete.js
+    posts what is typed into a picker, so an ID number looked up there is in no URL (D4)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        request.GET = request.POST
+        return self.get(request, *args, **kwargs)
+
+
+def _posted_autocomplete_view(self: admin.AdminSite, request: HttpRequest) -> HttpResponse:
+    return PostedAutocompleteJsonView.as_view(admin_site=self)(request)
+
+
 # The default site stays the default site (every app registers on it); only its index is
-# regrouped and its "view on site" shortcut scoped.
+# regrouped, its "view on site" shortcut scoped and its autocomplete also taken by POST.
 admin.site.get_app_list = MethodType(_grouped_app_list, admin.site)  # type: ignore[method-assign]
 admin.site.get_urls = MethodType(_scoped_site_urls, admin.site)  # type: ignore[method-assign]
+admin.site.autocomplete_view = MethodType(_posted_autocomplete_view, admin.site)  # type: ignore[method-assign]
