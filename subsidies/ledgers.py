@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -118,8 +117,13 @@ def batchable_entitlements(*, township: Township, policy: Policy, term: Term) ->
     A failed payment or a reversal with `reissue` makes an entitlement batchable
     again; a reversal without `reissue` ends it.
     """
-    live = LedgerEntry.objects.filter(entitlement=OuterRef("pk"), is_live=True)
-    ended = Reversal.objects.filter(entry__entitlement=OuterRef("pk"), reissue=False)
+    # NOT IN over the term's entries (a hashed subplan on PostgreSQL): correlated NOT EXISTS
+    # let the planner pick nested-loop anti-joins on stale statistics, which ran past the
+    # statement timeout on 500 rows.
+    live = LedgerEntry.objects.filter(term=term, policy=policy, is_live=True).values("entitlement_id")
+    ended = Reversal.objects.filter(
+        entry__term=term, entry__policy=policy, reissue=False
+    ).values("entry__entitlement_id")
     return (
         Entitlement.objects.filter(
             term=term,
@@ -128,7 +132,8 @@ def batchable_entitlements(*, township: Township, policy: Policy, term: Term) ->
             enrollment__school__township=township,
             amount__gt=0,
         )
-        .filter(~Exists(live), ~Exists(ended))
+        .exclude(pk__in=live)
+        .exclude(pk__in=ended)
         .select_related("student__payment_account", "enrollment__school")
         .order_by("enrollment__school__name", "student__name", "pk")
     )
