@@ -1,7 +1,10 @@
-"""Roles, each user's scope, and the one helper that scopes a queryset for a user.
+"""Roles, each actor's scope, and the two doors every access goes through.
 
-Every list, detail page, form choice, export and report goes through
-`scope_queryset`. Models declare how they reach a township and a school
+`require` decides whether an actor may do something (a permission, a township
+or school, a write); `scope_queryset` narrows a list to what the actor may see.
+Services take a required `actor`: a logged-in user, or `SystemActor` for
+commands and background jobs, which is named in the audit trail. No `None`
+means "everything". Models declare how they reach a township and a school
 (`scope_township_paths`, `scope_school_paths`); this module imports no app.
 """
 
@@ -11,6 +14,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -128,9 +133,46 @@ class Scope:
 
 
 NOTHING = Scope(role=None)
+SYSTEM_ROLE = "system"
 
 
-def user_scope(user: UserLike) -> Scope:
+@dataclass(frozen=True)
+class SystemActor:
+    """A command or background job acting for the county, named in logs and history.
+
+    It holds every permission and sees everything; it is never a request's user,
+    so a view cannot reach this scope by forgetting an argument.
+    """
+
+    name: str
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_staff: bool = True
+    is_superuser: bool = False
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+SYSTEM_SCOPE = Scope(role=SYSTEM_ROLE, everything=True)
+
+if TYPE_CHECKING:
+    Actor = UserLike | SystemActor
+
+
+def actor_user(actor: Actor | None) -> Any:
+    """The user to record in history and logs: `None` for a system actor."""
+    if actor is None or isinstance(actor, SystemActor) or not actor.is_authenticated:
+        return None
+    return actor
+
+
+def user_scope(user: Actor) -> Scope:
+    if isinstance(user, SystemActor):
+        return SYSTEM_SCOPE
     if not user or not user.is_authenticated or not user.is_active:
         return NOTHING
     cached = getattr(user, "_aid_scope", None)
@@ -152,8 +194,78 @@ def user_scope(user: UserLike) -> Scope:
     return scope
 
 
-def user_role(user: UserLike) -> str | None:
+def user_role(user: Actor) -> str | None:
     return user_scope(user).role
+
+
+def covers_township(scope: Scope, township_id: int | None) -> bool:
+    """Whether `scope` reaches township `township_id` (a director: their school's township)."""
+    if scope.everything:
+        return True
+    if township_id is None:
+        return False
+    if scope.township_id is not None:
+        return scope.township_id == township_id
+    if scope.school_id is not None:
+        from django.apps import apps
+
+        school_model = apps.get_model(settings.AID_SCHOOL_MODEL)
+        return school_model.objects.filter(pk=scope.school_id, township_id=township_id).exists()
+    return False
+
+
+def covers_school(scope: Scope, school: Any) -> bool:
+    """Whether `scope` reaches `school` (an object with `pk` and `township_id`)."""
+    if scope.everything:
+        return True
+    if scope.school_id is not None:
+        return scope.school_id == school.pk
+    return scope.township_id is not None and scope.township_id == school.township_id
+
+
+_UNCHECKED: Any = object()
+
+
+def require(
+    actor: Actor,
+    permission: str | tuple[str, ...] | None = None,
+    *,
+    township: Any = _UNCHECKED,
+    school: Any = None,
+    write: bool = False,
+    staff: bool = False,
+    denied: str = "没有此操作的权限。",
+    read_only: str | None = None,
+    out_of_scope: str = "只能处理本乡镇的数据。",
+) -> Scope:
+    """The one access decision: raise `PermissionDenied` unless `actor` may act.
+
+    - `permission`: model permission(s) the actor must hold (all of them);
+    - `township`: the township acted on (an object with `pk`, or an id); `None` means
+      the whole county, which only county-wide roles reach; left out, not checked;
+    - `school`: the school acted on (checked against a director's or township's scope);
+    - `write`: a change, refused to read-only roles (auditors) whatever they hold;
+    - `staff`: a staff page (the admin flag), refused to the portal's users.
+
+    Returns the actor's scope, for the caller to narrow its queries with.
+    """
+    scope = user_scope(actor)
+    if scope.role is None:
+        raise PermissionDenied(denied)
+    if staff and not actor.is_staff:
+        raise PermissionDenied(denied)
+    permissions = (permission,) if isinstance(permission, str) else permission or ()
+    if any(not actor.has_perm(p) for p in permissions):
+        raise PermissionDenied(denied)
+    if write and scope.read_only:
+        raise PermissionDenied(read_only or denied)
+    if township is not _UNCHECKED:
+        township_id = getattr(township, "pk", township)
+        if not covers_township(scope, township_id):
+            raise PermissionDenied(out_of_scope)
+    if school is not None and not covers_school(scope, school):
+        raise PermissionDenied(out_of_scope)
+    return scope
 
 
 def _is_multivalued(model: type[models.Model], path: str) -> bool:
@@ -193,7 +305,7 @@ SHARED_MODELS |= {
 }
 
 
-def scope_queryset(user: UserLike, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def scope_queryset(user: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
     """`queryset` restricted to what `user` may see (deny by default)."""
     scope = user_scope(user)
     if scope.everything:
@@ -218,7 +330,7 @@ def scope_queryset(user: UserLike, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(q)
 
 
-def get_for_user(user: UserLike, queryset: QuerySet[Any], **lookup: Any) -> Any:
+def get_for_user(user: Actor, queryset: QuerySet[Any], **lookup: Any) -> Any:
     """One object the user may see, or 404 (never 403: its existence is not disclosed)."""
     try:
         return scope_queryset(user, queryset).get(**lookup)
@@ -226,23 +338,26 @@ def get_for_user(user: UserLike, queryset: QuerySet[Any], **lookup: Any) -> Any:
         raise Http404 from exc
 
 
-def can_reveal_personal_data(user: UserLike) -> bool:
-    return bool(user and user.has_perm("students.view_full_personal_data"))
+def can_reveal_personal_data(user: Actor) -> bool:
+    return bool(user and user.has_perm(settings.AID_REVEAL_PERMISSION))
 
 
 def log_access(
     *,
-    user: UserLike | None,
+    user: Actor | None,
     action: AccessAction | str,
     what: str,
     row_count: int = 0,
     detail: dict[str, Any] | None = None,
 ) -> AccessLog:
     """Append one access-log entry; call it wherever full personal data leaves the system."""
+    detail = dict(detail or {})
+    if isinstance(user, SystemActor):
+        detail.setdefault("actor", user.name)
     return AccessLog.objects.create(
-        user=user if user is not None and user.is_authenticated else None,
+        user=actor_user(user),
         action=action,
         what=what[:200],
         row_count=row_count,
-        detail=detail or {},
+        detail=detail,
     )

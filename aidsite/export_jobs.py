@@ -89,24 +89,24 @@ EXPORT_KINDS.update(
     {
         "ledger": ExportKind(
             label=_("发放台账（xlsx）"),
-            run="subsidies.ledger_exports.ledger_job",
+            run="subsidies.exports.ledgers.ledger_job",
             suffix="xlsx",
             permission="subsidies.export_disbursementbatch",
-            form="subsidies.ledger_forms.LedgerExportForm",
+            form="subsidies.forms.ledgers.LedgerExportForm",
         ),
         "ledger_funds": ExportKind(
             label=_("资金到村到户台账（xlsx）"),
-            run="subsidies.ledger_exports.funds_job",
+            run="subsidies.exports.ledgers.funds_job",
             suffix="xlsx",
             permission="subsidies.export_disbursementbatch",
-            form="subsidies.ledger_forms.FundsExportForm",
+            form="subsidies.forms.ledgers.FundsExportForm",
         ),
         "ledger_conflicts": ExportKind(
             label=_("重复资助排查表（xlsx）"),
-            run="subsidies.ledger_exports.conflicts_job",
+            run="subsidies.exports.ledgers.conflicts_job",
             suffix="xlsx",
             permission="subsidies.export_disbursementbatch",
-            form="subsidies.ledger_forms.ConflictExportForm",
+            form="subsidies.forms.ledgers.ConflictExportForm",
         ),
     }
 )

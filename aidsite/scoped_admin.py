@@ -336,12 +336,14 @@ class ScopedTabularInline(ScopedAdminMixin, admin.TabularInline):
     """An inline that lists and offers only the user's scope."""
 
 
-class ReadOnlyTabularInline(ScopedTabularInline):
-    """An inline that only shows rows (e.g. a household's children)."""
+class ReadOnlyAdminMixin:
+    """Rows entered through services or the portal: the admin only lists and shows them.
 
-    extra = 0
-    can_delete = False
-    show_change_link = True
+    `read_only_deletable` keeps the delete permission with the model permissions (a
+    campaign's activity may be removed by mistake-fixing staff); by default nothing is.
+    """
+
+    read_only_deletable = False
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
@@ -350,4 +352,14 @@ class ReadOnlyTabularInline(ScopedTabularInline):
         return False
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        if self.read_only_deletable:
+            return super().has_delete_permission(request, obj)  # type: ignore[misc]
         return False
+
+
+class ReadOnlyTabularInline(ReadOnlyAdminMixin, ScopedTabularInline):
+    """An inline that only shows rows (e.g. a household's children)."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True

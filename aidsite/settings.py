@@ -272,3 +272,9 @@ TASKS = {
 }
 # Finished export files are deleted after this many days (purge_exports, and on listing).
 EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
+
+# The registry's models that scope every access (aidsite names no app in code: these do).
+AID_TOWNSHIP_MODEL = "students.Township"
+AID_SCHOOL_MODEL = "students.School"
+# Who may see full ID numbers, phones and bank accounts.
+AID_REVEAL_PERMISSION = "students.view_full_personal_data"

@@ -14,13 +14,13 @@ urlpatterns = [
     path("exports/start/<slug:kind>/", views.export_start, name="export_start"),
     path("exports/<int:pk>/row/", views.export_job_row, name="export_job_row"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
-    path("aid/", include("subsidies.aid_urls")),
-    path("ledgers/", include("subsidies.ledger_urls")),
-    path("notices/", include("subsidies.notice_urls")),
+    path("aid/", include("subsidies.urls.aid")),
+    path("ledgers/", include("subsidies.urls.ledgers")),
+    path("notices/", include("subsidies.urls.notices")),
     path("admin/", admin.site.urls),
     path("portal/", include("campaigns.urls")),
     # The public notice page (公示), anonymous during its period only (SECURITY A1, D3).
-    path("gongshi/", include("subsidies.public_urls")),
+    path("gongshi/", include("subsidies.urls.public")),
 ]
 
 # Chinese error pages in the look of the area (aidsite/errors.py).

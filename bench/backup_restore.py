@@ -60,7 +60,6 @@ def build(students: int) -> None:
     from django.utils import timezone
 
     from students.models import Season, Student, Term
-    from subsidies.entitlements import entitlements_compute
     from subsidies.models import (
         BatchStatus,
         DisbursementBatch,
@@ -68,6 +67,7 @@ def build(students: int) -> None:
         LedgerEntry,
         PaymentMethod,
     )
+    from subsidies.services.entitlements import entitlements_compute
 
     call_command("migrate", verbosity=0)
     existing = Student.objects.count()

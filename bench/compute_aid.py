@@ -169,8 +169,8 @@ def run(students: int) -> dict[str, float | int]:
     from django.test.utils import CaptureQueriesContext
 
     from students.models import Enrollment, Season, Term
-    from subsidies.entitlements import entitlements_compute
     from subsidies.models import Entitlement
+    from subsidies.services.entitlements import entitlements_compute
 
     call_command("flush", interactive=False, verbosity=0)
     call_command("open_year", "2022-2023", stdout=open(os.devnull, "w"))  # noqa: SIM115

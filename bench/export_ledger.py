@@ -76,7 +76,7 @@ def build(rows: int) -> None:
         PaymentMethod,
         Policy,
     )
-    from subsidies.policies import policies_seed_load
+    from subsidies.services.policies import policies_seed_load
 
     call_command("migrate", verbosity=0)
     existing = LedgerEntry.objects.filter(batch__township__name=TOWNSHIP).count()
@@ -162,7 +162,7 @@ def build(rows: int) -> None:
 
 def _selection():  # type: ignore[no-untyped-def]
     from students.models import Term, Township
-    from subsidies.ledger_exports import LedgerFilter
+    from subsidies.exports.ledgers import LedgerFilter
     from subsidies.models import Policy
 
     term = Term.objects.select_related("school_year").get(school_year__name=YEAR, season="autumn")
@@ -175,7 +175,7 @@ def _selection():  # type: ignore[no-untyped-def]
 
 def child(kind: str) -> None:
     _setup()
-    from subsidies.ledger_exports import ledger_export, ledger_queryset, ledger_rows
+    from subsidies.exports.ledgers import ledger_export, ledger_queryset, ledger_rows
 
     selection = _selection()
     baseline = _peak_mb()

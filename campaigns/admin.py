@@ -7,8 +7,6 @@ Every admin mixes in `ScopedAdminMixin` (row-level scope, SECURITY A4).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import Count
 from django.http import HttpRequest
@@ -18,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from aidsite.masked_admin import MaskedFreeTextAdminMixin, MaskedFreeTextInlineMixin
+from aidsite.scoped_admin import ReadOnlyAdminMixin as BaseReadOnlyAdminMixin
 from aidsite.scoped_admin import ScopedAdminMixin, ScopedModelAdmin, ScopedTabularInline
 from campaigns.models import (
     Activity,
@@ -35,14 +34,10 @@ from campaigns.models import (
 from campaigns.visits import VISIT_FREE_TEXT
 
 
-class ReadOnlyAdminMixin:
-    """Entered through the portal's services; the admin only lists and shows."""
+class ReadOnlyAdminMixin(BaseReadOnlyAdminMixin):
+    """Entered through the portal's services; the admin lists, shows and may delete."""
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    read_only_deletable = True
 
 
 class CampaignPhaseInline(MaskedFreeTextInlineMixin, ScopedTabularInline):

@@ -138,6 +138,11 @@ class Township(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def office_name(self) -> str:
+        """The township's education office, the unit that signs its notices and ledgers."""
+        return f"{self.name}教育办公室"
+
 
 class Village(models.Model):
     """A village or community (村/社区); some are province-designated poor villages."""

@@ -34,10 +34,10 @@ from campaigns.models import (
 from campaigns.report_jobs import CAMPAIGN_REPORT_KIND
 from campaigns.visits import visit_record
 from students.models import Stage
-from subsidies.ledgers import batch_approve, batch_prepare, entry_reverse
 from subsidies.models import BankOutcome, BankResult, LedgerEntry
-from subsidies.notices import notice_publish
-from subsidies.policies import policies_seed_load
+from subsidies.services.ledgers import batch_approve, batch_prepare, entry_reverse
+from subsidies.services.notices import notice_publish
+from subsidies.services.policies import policies_seed_load
 from tests.campaigns.conftest import current_school_year, png_bytes
 from tests.factories import make_school, make_township, make_user, make_village
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of

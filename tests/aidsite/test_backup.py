@@ -39,9 +39,9 @@ from django.utils import timezone
 from aidsite.models import ExportJob, ExportJobStatus
 from campaigns.visits import visit_record
 from students.models import Season, Term
-from subsidies.ledgers import batch_approve, batch_prepare
 from subsidies.models import Entitlement, LedgerEntry
-from subsidies.policies import policies_seed_load
+from subsidies.services.ledgers import batch_approve, batch_prepare
+from subsidies.services.policies import policies_seed_load
 from tests.campaigns.conftest import png_bytes
 from tests.factories import make_school_year, make_township
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of, two_staff

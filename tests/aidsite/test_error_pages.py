@@ -16,8 +16,8 @@ from aidsite import urls as root_urls
 from aidsite.errors import page_not_found, permission_denied
 from aidsite.models import Role
 from students.models import HouseholdCategory, Stage
-from subsidies.entitlements import entitlements_compute
-from subsidies.notices import notice_publish, notice_withdraw
+from subsidies.services.entitlements import entitlements_compute
+from subsidies.services.notices import notice_publish, notice_withdraw
 from tests.campaigns.conftest import world  # noqa: F401  (shared fixture)
 from tests.factories import make_school, make_user
 from tests.subsidies.conftest import kids, term, township  # noqa: F401  (shared fixtures)

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from aidsite.models import Role
 from students.models import Season, Term
-from subsidies.ledgers import batch_approve, batch_prepare
-from subsidies.policies import policies_seed_load
+from subsidies.services.ledgers import batch_approve, batch_prepare
+from subsidies.services.policies import policies_seed_load
 from tests.factories import make_school_year, make_township, make_user
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of, two_staff
 

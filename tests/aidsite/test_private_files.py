@@ -15,8 +15,8 @@ from django.urls import reverse
 from aidsite.models import ExportJob, ExportJobStatus, Role
 from students.models import Season, Term
 from students.uploads import PENDING_UPLOAD_MAX_AGE_SECONDS
-from subsidies.ledgers import batch_approve, batch_prepare
-from subsidies.policies import policies_seed_load
+from subsidies.services.ledgers import batch_approve, batch_prepare
+from subsidies.services.policies import policies_seed_load
 from tests.factories import (
     make_enrollment,
     make_school,

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from aidsite.models import Role
 from students.models import HouseholdCategory, Stage
-from subsidies.aid_forms import default_term
+from subsidies.forms.aid import default_term
 from subsidies.models import Entitlement, EntitlementApproval, EntitlementStatus
-from subsidies.policies import policies_seed_load
+from subsidies.services.policies import policies_seed_load
 from tests.campaigns.conftest import current_school_year
 from tests.factories import PASSWORD, make_township, make_user
 from tests.subsidies.townships import Kids

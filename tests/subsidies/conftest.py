@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from students.models import Season, Term
-from subsidies.policies import policies_seed_load
+from subsidies.services.policies import policies_seed_load
 from tests.factories import make_school_year, make_township
 from tests.subsidies.townships import Kids
 

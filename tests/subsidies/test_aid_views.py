@@ -16,7 +16,6 @@ from aidsite.lib.idcard import mask_id_number
 from aidsite.models import AccessAction, AccessLog, Role
 from students.models import HouseholdCategory as H
 from students.models import Season, Stage, Term
-from subsidies.entitlements import entitlements_approve
 from subsidies.models import (
     Entitlement,
     EntitlementApproval,
@@ -25,6 +24,7 @@ from subsidies.models import (
     OverrideAction,
     Policy,
 )
+from subsidies.services.entitlements import entitlements_approve
 from tests.campaigns.conftest import current_school_year
 from tests.factories import make_township, make_user
 from tests.scoped_world import ID_PATTERN_IN_HTML

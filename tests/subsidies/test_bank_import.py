@@ -10,8 +10,6 @@ from django.core.exceptions import PermissionDenied
 from openpyxl import Workbook
 
 from aidsite.models import AccessLog, Role
-from subsidies.bank_import import bank_results_import
-from subsidies.ledgers import batch_approve, batch_prepare, batches_with_reconciliation
 from subsidies.models import (
     BankResult,
     DisbursementBatch,
@@ -21,6 +19,8 @@ from subsidies.models import (
     PaymentAccount,
     PaymentStatus,
 )
+from subsidies.services.bank_import import bank_results_import
+from subsidies.services.ledgers import batch_approve, batch_prepare, batches_with_reconciliation
 from tests.factories import make_user
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of, two_staff
 

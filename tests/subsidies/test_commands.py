@@ -168,7 +168,7 @@ def test_a_web_export_is_scoped_masked_without_the_reveal_permission_and_logged(
     from django.core.exceptions import PermissionDenied
 
     from aidsite.models import Role, StaffProfile
-    from subsidies.exports import entitlements_export
+    from subsidies.exports.aid import entitlements_export
     from tests.factories import make_township, make_user
 
     mine = kids(kids.school(Stage.PRIMARY, is_rural=False), orphan=True)

@@ -10,8 +10,8 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from aidsite.models import Role
 from students.models import HouseholdCategory as H
 from students.models import Stage
-from subsidies.entitlements import entitlements_approve
 from subsidies.models import Entitlement, EntitlementStatus
+from subsidies.services.entitlements import entitlements_approve
 from tests.factories import make_user
 from tests.subsidies.townships import compute, rows
 

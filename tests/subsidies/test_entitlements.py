@@ -13,19 +13,19 @@ from django.utils import timezone
 from aidsite.models import Role
 from students.models import EnrollmentStatus, Stage
 from students.models import HouseholdCategory as H
-from subsidies.entitlements import (
-    entitlement_override,
-    entitlement_override_remove,
-    entitlements_approve,
-    entitlements_compute,
-    term_summary,
-)
 from subsidies.models import (
     Entitlement,
     EntitlementOverride,
     EntitlementStatus,
     OverrideAction,
     Policy,
+)
+from subsidies.services.entitlements import (
+    entitlement_override,
+    entitlement_override_remove,
+    entitlements_approve,
+    entitlements_compute,
+    term_summary,
 )
 from tests.factories import make_township, make_user
 from tests.subsidies.townships import compute, rows
@@ -313,7 +313,7 @@ def test_two_concurrent_computations_leave_one_entitlement_per_student_policy_an
     from django.db import connections
 
     from students.models import Season, Term
-    from subsidies.policies import policies_seed_load
+    from subsidies.services.policies import policies_seed_load
     from tests.factories import make_school_year
     from tests.subsidies.townships import Kids
 
@@ -376,7 +376,7 @@ def test_the_summary_flags_a_quota_exceeded_by_staff_additions(term, kids, staff
 
 
 def test_the_review_list_holds_only_the_users_township(term, kids, staff):
-    from subsidies.entitlements import entitlement_list
+    from subsidies.services.entitlements import entitlement_list
 
     mine = kids(kids.school(Stage.PRIMARY, is_rural=False), orphan=True)
     other_kids = type(kids)(term, make_township())

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from aidsite.models import AccessLog, Role
 from students.models import Student
-from subsidies.ledger_exports import LedgerFilter, conflicts_export, funds_export, ledger_export
-from subsidies.ledgers import batch_approve, batch_prepare, entry_reverse
+from subsidies.exports.ledgers import LedgerFilter, conflicts_export, funds_export, ledger_export
+from subsidies.services.ledgers import batch_approve, batch_prepare, entry_reverse
 from tests.factories import make_user
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of, two_staff
 

@@ -11,8 +11,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.utils import DatabaseError
 
 from aidsite.models import Role
-from subsidies import ledgers
-from subsidies.ledgers import LedgerError, batch_approve, batch_prepare, entry_reverse
 from subsidies.models import (
     BatchStatus,
     DisbursementBatch,
@@ -24,6 +22,8 @@ from subsidies.models import (
     PaymentMethod,
     Reversal,
 )
+from subsidies.services import ledgers
+from subsidies.services.ledgers import LedgerError, batch_approve, batch_prepare, entry_reverse
 from tests.factories import make_user
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of, two_staff
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from aidsite.models import AccessLog, ExportJob, Role
-from subsidies.ledgers import batch_approve, batch_prepare
 from subsidies.models import BatchStatus, DisbursementBatch, PaymentAccount, Reversal
+from subsidies.services.ledgers import batch_approve, batch_prepare
 from tests.factories import make_township, make_user
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of, two_staff
 

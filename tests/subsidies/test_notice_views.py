@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from aidsite.models import ExportJob, ExportJobStatus, Role
 from students.models import HouseholdCategory, Stage
-from subsidies.entitlements import entitlements_compute
 from subsidies.models import PublicNotice
-from subsidies.notices import notice_publish
+from subsidies.services.entitlements import entitlements_compute
+from subsidies.services.notices import notice_publish
 from tests.factories import make_school, make_township, make_user
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of
 
@@ -262,8 +262,8 @@ def test_another_townships_notice_is_404(client, term, school, staff):
 
 
 def test_a_withdrawn_notice_never_sets_the_printed_notices_dates(term, school, staff):
-    from subsidies.notices import notice_withdraw
     from subsidies.reports import Selection, notice_contexts
+    from subsidies.services.notices import notice_withdraw
 
     start = timezone.localdate() + dt.timedelta(days=3)
     notice = notice_publish(

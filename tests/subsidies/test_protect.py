@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import ProtectedError
 
 from students.models import Household, School, Student
-from subsidies.ledgers import batch_approve, batch_prepare
 from subsidies.models import BankResult, DisbursementBatch, Entitlement, LedgerEntry, Reversal
+from subsidies.services.ledgers import batch_approve, batch_prepare
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of, two_staff
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from pypdf import PdfReader
 
 from aidsite.models import Role
 from students.models import HouseholdCategory, Stage
-from subsidies.entitlements import entitlements_compute
-from subsidies.notices import notice_end_date, notice_publish
 from subsidies.reports import Selection, report_render
+from subsidies.services.entitlements import entitlements_compute
+from subsidies.services.notices import notice_end_date, notice_publish
 from tests.factories import make_township, make_user
 from tests.subsidies.ledger_factories import policy_of
 

@@ -19,8 +19,6 @@ from aidsite.lib.money import amount_in_words
 from aidsite.lib.pdf import StaticOnlyURLFetcher
 from aidsite.models import AccessAction, AccessLog, ExportJob, ExportJobStatus, Role
 from students.models import HouseholdCategory, Stage
-from subsidies.entitlements import entitlements_approve, entitlements_compute
-from subsidies.ledgers import batch_approve, batch_prepare
 from subsidies.models import Entitlement, EntitlementStatus, PaymentAccount, PaymentMethod
 from subsidies.reports import (
     Selection,
@@ -29,6 +27,8 @@ from subsidies.reports import (
     signsheet_contexts,
     summary_context,
 )
+from subsidies.services.entitlements import entitlements_approve, entitlements_compute
+from subsidies.services.ledgers import batch_approve, batch_prepare
 from tests.factories import make_enrollment, make_household, make_student, make_township, make_user
 from tests.subsidies.ledger_factories import policy_of
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from students.models import Enrollment, Term
-from subsidies.entitlements import entitlements_compute
 from subsidies.models import Entitlement
+from subsidies.services.entitlements import entitlements_compute
 from tests.factories import (
     make_enrollment,
     make_household,

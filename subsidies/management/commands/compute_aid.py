@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from aidsite.lib.excel import display_width
-from subsidies.entitlements import entitlements_compute, term_summary
 from subsidies.management.commands._arguments import add_term_arguments, resolve_term_arguments
+from subsidies.services.entitlements import entitlements_compute, term_summary
 
 
 def _pad(text: str, width: int, right: bool = False) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from subsidies.exports import entitlements_export
+from subsidies.exports.aid import entitlements_export
 from subsidies.management.commands._arguments import add_term_arguments, resolve_term_arguments
 
 

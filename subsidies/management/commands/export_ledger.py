@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from students.models import School
-from subsidies.ledger_exports import LedgerFilter, ledger_export
+from subsidies.exports.ledgers import LedgerFilter, ledger_export
 from subsidies.management.commands._arguments import add_term_arguments, resolve_term_arguments
 from subsidies.models import Policy
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from students.school_years import SchoolYearError, school_year_open
-from subsidies.policies import policies_open_year
+from subsidies.services.policies import policies_open_year
 
 
 class Command(BaseCommand):

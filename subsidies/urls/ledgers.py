@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from subsidies import ledger_views as views
+from subsidies.views import ledgers as views
 
 app_name = "ledgers"
 

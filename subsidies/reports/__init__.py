@@ -37,8 +37,7 @@ from aidsite.access import scope_queryset, user_scope
 from aidsite.lib.idcard import mask_account
 from aidsite.lib.pdf import ROWS_PER_VOLUME, html_to_pdf, render_pdf_volumes, split_into_volumes
 from students.models import EnrollmentStatus, School, Stage, Term, Township
-from subsidies.entitlements import term_summary
-from subsidies.ledger_forms import LedgerExportForm
+from subsidies.forms.ledgers import LedgerExportForm
 from subsidies.models import (
     AWARDED_STATUSES,
     DisbursementBatch,
@@ -48,7 +47,12 @@ from subsidies.models import (
     PolicyLevel,
     PublicNotice,
 )
-from subsidies.notices import DEFAULT_PERIOD_DAYS, default_objection_contact, notice_end_date
+from subsidies.services.entitlements import term_summary
+from subsidies.services.notices import (
+    DEFAULT_PERIOD_DAYS,
+    default_objection_contact,
+    notice_end_date,
+)
 
 ZERO = Decimal("0.00")
 REPORT_KINDS = ("notice", "signsheet", "summary", "cards")

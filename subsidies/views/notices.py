@@ -1,7 +1,7 @@
 """The notice pages (公示): the notices in scope, publishing one after a preview, withdrawing one early.
 
 Thin views: fetch through `get_for_user`/`scope_queryset`, call one service in
-`subsidies.notices`, redirect or render. Reading needs `view_publicnotice`
+`subsidies.services.notices`, redirect or render. Reading needs `view_publicnotice`
 (staff and auditors; auditors see the list read-only), publishing
 `add_publicnotice` and withdrawing `change_publicnotice` (township staff and
 the county): anyone else gets 403 on GET and POST alike. The printed notice
@@ -24,10 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from aidsite.access import get_for_user, scope_queryset
 from aidsite.admin_pages import render_admin_page
-from subsidies import notices
+from subsidies.forms.notices import NoticeFilterForm, NoticeForm, WithdrawForm
 from subsidies.models import PublicNotice
-from subsidies.notice_forms import NoticeFilterForm, NoticeForm, WithdrawForm
 from subsidies.reports import notice_context
+from subsidies.services import notices
 
 VIEW = "subsidies.view_publicnotice"
 PUBLISH = "subsidies.add_publicnotice"

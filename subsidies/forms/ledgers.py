@@ -131,7 +131,7 @@ class LedgerExportForm(_TermForm):
         }
 
     def title(self) -> str:
-        from subsidies.ledger_exports import LedgerFilter
+        from subsidies.exports.ledgers import LedgerFilter
 
         data = self.cleaned_data
         return LedgerFilter(

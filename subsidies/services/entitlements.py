@@ -24,8 +24,6 @@ from simple_history.utils import bulk_update_with_history
 from aidsite.access import scope_queryset, user_scope
 from aidsite.lib.idcard import mask_id_number
 from students.models import Enrollment, EnrollmentStatus, Student, Term, Township
-from subsidies import eligibility
-from subsidies.eligibility import Decision, OverrideFact, PolicySpec, quota_for
 from subsidies.models import (
     AWARDED_STATUSES,
     LOCKED_STATUSES,
@@ -37,6 +35,8 @@ from subsidies.models import (
     OverrideAction,
     Policy,
 )
+from subsidies.rules import eligibility
+from subsidies.rules.eligibility import Decision, OverrideFact, PolicySpec, quota_for
 
 BATCH_SIZE = 2000
 _UPDATED = ("enrollment", "status", "tier", "amount", "max_amount", "qualifies", "categories", "priority", "has_conflict", "reasons", "digest", "computed_at")

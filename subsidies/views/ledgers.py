@@ -21,9 +21,7 @@ from aidsite.admin_pages import render_admin_page
 from aidsite.lib.idcard import mask_account, mask_id_number
 from aidsite.models import AccessAction
 from students.models import Household, SchoolYear, Village
-from subsidies import ledgers
-from subsidies.bank_import import bank_results_import
-from subsidies.ledger_forms import (
+from subsidies.forms.ledgers import (
     BankUploadForm,
     BatchPrepareForm,
     ConflictFilterForm,
@@ -31,6 +29,8 @@ from subsidies.ledger_forms import (
     ReverseForm,
 )
 from subsidies.models import BatchStatus, DisbursementBatch, LedgerEntry, LedgerLog
+from subsidies.services import ledgers
+from subsidies.services.bank_import import bank_results_import
 
 VIEW = "subsidies.view_disbursementbatch"
 

@@ -1,6 +1,6 @@
 """The auditors' workbooks of issue 4: a term's ledger, funds per village and household, conflicts.
 
-(The aid list is `subsidies.exports.entitlements_export`.)
+(The aid list is `subsidies.exports.aid.entitlements_export`.)
 
 One rows generator per workbook (header first) from one well-joined queryset,
 streamed with `.iterator()` so that the query count does not grow with the
@@ -26,7 +26,6 @@ from aidsite.lib.excel import WorkbookResult, write_formal_workbook
 from aidsite.lib.idcard import mask_account, mask_id_number
 from aidsite.models import AccessAction
 from students.models import School, SchoolYear, Sex, Term, Township
-from subsidies.ledgers import funds_by_household, ledger_conflicts
 from subsidies.models import (
     BatchStatus,
     LedgerEntry,
@@ -34,6 +33,7 @@ from subsidies.models import (
     PaymentStatus,
     Policy,
 )
+from subsidies.services.ledgers import funds_by_household, ledger_conflicts
 
 CHUNK = 2000
 EXPORT_PERMISSION = "subsidies.export_disbursementbatch"

@@ -346,7 +346,7 @@ def entry_reverse(*, entry: LedgerEntry, user: Any, reason: str, reissue: bool =
 
 
 # ---------------------------------------------------------------------------
-# Bank results (the import itself is in subsidies.bank_import)
+# Bank results (the import itself is in subsidies.services.bank_import)
 
 
 @dataclass(frozen=True)

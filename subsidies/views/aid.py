@@ -1,6 +1,6 @@
 """The aid-list pages (资助名单, /aid/): summary, compute with preview, review, override, approve.
 
-Thin views over `subsidies.entitlements`: fetch through `get_for_user` /
+Thin views over `subsidies.services.entitlements`: fetch through `get_for_user` /
 `entitlement_list`, call one service, redirect or render. The whole area is for
 the roles that run the workflow (township staff, the county administrator):
 auditors and directors get 403 on every URL, and the services check the
@@ -40,7 +40,7 @@ from aidsite.admin_pages import render_admin_page
 from aidsite.lib.idcard import mask_id_number
 from aidsite.models import AccessAction
 from students.models import Student, Term, Township
-from subsidies.aid_forms import (
+from subsidies.forms.aid import (
     AddForm,
     AidScopeForm,
     ApproveForm,
@@ -48,8 +48,17 @@ from subsidies.aid_forms import (
     ListFilterForm,
     OverrideForm,
 )
-from subsidies.eligibility import POOR_VILLAGE
-from subsidies.entitlements import (
+from subsidies.models import (
+    Category,
+    Entitlement,
+    EntitlementApproval,
+    EntitlementOverride,
+    EntitlementStatus,
+    OverrideAction,
+    Policy,
+)
+from subsidies.rules.eligibility import POOR_VILLAGE
+from subsidies.services.entitlements import (
     ComputeResult,
     DiffRow,
     SummaryRow,
@@ -62,15 +71,6 @@ from subsidies.entitlements import (
     entitlements_compute_accept,
     summary_totals,
     term_summary,
-)
-from subsidies.models import (
-    Category,
-    Entitlement,
-    EntitlementApproval,
-    EntitlementOverride,
-    EntitlementStatus,
-    OverrideAction,
-    Policy,
 )
 
 WORKFLOW = "subsidies.add_entitlement"

@@ -1,6 +1,6 @@
 """The county edits policies here; entitlements, overrides and approvals are shown, not edited.
 
-Entitlements change only through the services in `subsidies.entitlements`
+Entitlements change only through the services in `subsidies.services.entitlements`
 (compute, override, approve), which the workflow views call.
 """
 
@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from aidsite.masked_admin import MaskedFreeTextAdminMixin
-from aidsite.scoped_admin import ScopedModelAdmin, ScopedTabularInline
+from aidsite.scoped_admin import ReadOnlyAdminMixin, ScopedModelAdmin, ScopedTabularInline
 from subsidies.models import (
     Entitlement,
     EntitlementApproval,
@@ -62,15 +62,8 @@ class PolicyAdmin(ScopedModelAdmin):
     )
 
 
-class _ReadOnlyAdmin(ScopedModelAdmin):
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+class _ReadOnlyAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    """Changed only through the services: the admin lists and shows."""
 
 
 @admin.register(Entitlement)
@@ -109,4 +102,4 @@ class EntitlementApprovalAdmin(_ReadOnlyAdmin):
     list_display = ("township", "term", "policy_codes", "entitlement_count", "total_amount", "approved_by", "approved_at")
     list_filter = ("term", "township")
     list_select_related = ("township", "term__school_year", "approved_by")
-from subsidies import admin_ledgers  # noqa: E402,F401
+from subsidies.admin import ledgers  # noqa: E402,F401

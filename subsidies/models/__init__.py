@@ -3,7 +3,7 @@
 A policy says who it is for (stages, school conditions, qualifying categories),
 how much (tiers, per-stage amounts, per-day rates, the school's tuition), how
 many (quota, floor, poor-village full coverage) and in which order (priority).
-Nothing about a policy is a constant in code: `subsidies.eligibility` reads
+Nothing about a policy is a constant in code: `subsidies.rules.eligibility` reads
 these rows, and `fixtures/policies_seed.json` ships the seed's standards.
 """
 
@@ -1115,7 +1115,7 @@ class LedgerLog(models.Model):
 # ---------------------------------------------------------------------------
 # Public notices (公示), issue 5. The list a school posts on its gate before final
 # approval; the same list is a public web page during the notice period only
-# (SECURITY D3). See subsidies.notices for the service that computes the end date.
+# (SECURITY D3). See subsidies.services.notices for the service that computes the end date.
 
 
 class PublicNotice(models.Model):

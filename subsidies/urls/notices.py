@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from subsidies import notice_views as views
+from subsidies.views import notices as views
 
 app_name = "notices"
 

@@ -29,8 +29,8 @@ from aidsite.lib.excel import (
 )
 from aidsite.lib.idcard import normalize_id_number
 from aidsite.models import AccessAction
-from subsidies.ledgers import BankOutcomeRow, bank_results_record, check_ledger_permission
 from subsidies.models import BankOutcome, BankResult, DisbursementBatch, LedgerEntry
+from subsidies.services.ledgers import BankOutcomeRow, bank_results_record, check_ledger_permission
 
 COLUMNS = (
     Column("account", ("账号", "收款账号", "银行账号", "卡号", "一卡通账号", "账户", "银行卡号")),

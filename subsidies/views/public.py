@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from subsidies.models import PublicNotice
-from subsidies.notices import notice_is_open
 from subsidies.reports import notice_context_for
+from subsidies.services.notices import notice_is_open
 
 
 @require_GET

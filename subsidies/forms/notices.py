@@ -13,7 +13,7 @@ from aidsite.access import scope_queryset, user_scope
 from aidsite.lib.text import validate_free_text, validate_name
 from students.models import School, Term, Township
 from subsidies.models import AWARDED_STATUSES, Entitlement, Policy
-from subsidies.notices import (
+from subsidies.services.notices import (
     DEFAULT_PERIOD_DAYS,
     MAX_PERIOD_DAYS,
     MIN_PERIOD_DAYS,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from subsidies import aid_views as views
+from subsidies.views import aid as views
 
 app_name = "aid"
 
