@@ -1,18 +1,16 @@
 """The export centre: long exports and PDF batches as background jobs (SECURITY F2).
 
-A job kind is one entry of `EXPORT_KINDS`: a label, the permission needed to
-start it, an optional form for its parameters, and a function that writes
-the file. Later issues add their ledgers, lists and report batches as new
-entries here. Functions and forms are named by dotted path so this module
-imports no app, and the worker process finds every kind without an import
-order to get right.
-
-A kind's function is called as `run(user=…, parameters=…, out=…, progress=…)`:
-it writes the file into the binary stream `out`, may call `progress(0..100)`
-as it goes, scopes its rows with `aidsite.access.scope_queryset(user, …)`,
-masks personal data unless `can_reveal_personal_data(user)`, and returns the
-row count. It raises `ExportError` with a Chinese message for a failure the
-user can act on; anything else is logged and shown as a generic failure.
+An export or report kind is a subclass of `ExportKind`, registered by its own
+app from `AppConfig.ready()` with `export_kind_register`; this module names
+no app. A kind declares an identifier, a Chinese label, the permission needed
+to start it, an optional form class for its parameters (`Form(data, user=…)`
+with `parameters()` and `title()`), and `run(actor=…, parameters=…, out=…,
+progress=…)`: it writes the file into the binary stream `out`, may call
+`progress(0..100)` as it goes, scopes its rows with
+`aidsite.access.scope_queryset(actor, …)`, masks personal data unless
+`can_reveal_personal_data(actor)`, and returns the row count. It raises
+`ExportError` with a Chinese message for a failure the user can act on;
+anything else is logged and shown as a generic failure.
 
 Jobs run through django-tasks (the database backend, `manage.py db_worker`;
 the immediate backend in tests). Files go under MEDIA_ROOT/exports with a
@@ -27,16 +25,13 @@ import logging
 import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
-from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from aidsite.access import log_access
@@ -45,6 +40,9 @@ from aidsite.models import AccessAction, ExportJob, ExportJobStatus
 if TYPE_CHECKING:
     from django import forms
     from django.contrib.auth.models import AbstractBaseUser
+    from django.utils.functional import Promise
+
+    from aidsite.access import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -59,89 +57,44 @@ class ExportError(Exception):
     """A failure the user can act on; the message (Chinese) is shown on the job."""
 
 
-@dataclass(frozen=True)
 class ExportKind:
-    label: str
-    run: str  # dotted path of the function that writes the file
-    suffix: str  # file extension without the dot: "xlsx", "pdf"
-    permission: str  # `app_label.codename` needed to start the job
-    form: str | None = None  # dotted path of a Form(data, user=…) giving the parameters
+    """One kind of background export or printed report, offered by the export centre."""
 
-    def run_function(self) -> Callable[..., int]:
-        return import_string(self.run)
+    identifier: ClassVar[str]
+    label: ClassVar[str | Promise]  # the Chinese name shown on the centre and the job
+    permission: ClassVar[str]  # `app_label.codename` needed to start the job
+    suffix: ClassVar[str] = "xlsx"  # file extension without the dot: "xlsx", "pdf"
+    form: type[forms.Form] | None = None
 
-    def form_class(self) -> type[forms.Form] | None:
-        return import_string(self.form) if self.form else None
+    def __init__(self, *, form: type[forms.Form] | None = None) -> None:
+        # An app whose parameter forms live with its views hands the form in at registration.
+        if form is not None:
+            self.form = form
+
+    def parameters(self, form: forms.Form | None) -> dict[str, Any]:
+        """The job's parameters (JSON) from a valid form."""
+        return form.parameters() if form is not None else {}  # type: ignore[attr-defined]
+
+    def title(self, form: forms.Form | None) -> str:
+        """The job's title, also the download's file name."""
+        return form.title() if form is not None else str(self.label)  # type: ignore[attr-defined]
+
+    def run(self, *, actor: Actor, parameters: dict[str, Any], out: IO[bytes], progress: Callable[[float], None]) -> int:
+        """Write the file into `out` for `actor`; return the row count."""
+        raise NotImplementedError
 
 
-EXPORT_KINDS: dict[str, ExportKind] = {
-    "student_roster": ExportKind(
-        label=_("学生名册（xlsx）"),
-        run="students.exports.student_roster_xlsx",
-        suffix="xlsx",
-        permission="students.export_student",
-        form="students.exports.StudentRosterForm",
-    ),
-}
+# Every registered kind by identifier, in registration order (the centre lists them so).
+EXPORT_KINDS: dict[str, ExportKind] = {}
 
-# Disbursement ledgers (issue 4): the auditors' workbooks.
-EXPORT_KINDS.update(
-    {
-        "ledger": ExportKind(
-            label=_("发放台账（xlsx）"),
-            run="subsidies.exports.ledgers.ledger_job",
-            suffix="xlsx",
-            permission="subsidies.export_disbursementbatch",
-            form="subsidies.forms.ledgers.LedgerExportForm",
-        ),
-        "ledger_funds": ExportKind(
-            label=_("资金到村到户台账（xlsx）"),
-            run="subsidies.exports.ledgers.funds_job",
-            suffix="xlsx",
-            permission="subsidies.export_disbursementbatch",
-            form="subsidies.forms.ledgers.FundsExportForm",
-        ),
-        "ledger_conflicts": ExportKind(
-            label=_("重复资助排查表（xlsx）"),
-            run="subsidies.exports.ledgers.conflicts_job",
-            suffix="xlsx",
-            permission="subsidies.export_disbursementbatch",
-            form="subsidies.forms.ledgers.ConflictExportForm",
-        ),
-    }
-)
 
-# Printed reports (issue 5): PDFs rendered in the background, big runs split into volumes.
-EXPORT_KINDS.update(
-    {
-        f"report_{name}": ExportKind(
-            label=label,
-            run=f"subsidies.reports.{name}_job",
-            suffix="pdf",
-            permission="subsidies.export_entitlement",
-            form=f"subsidies.reports.{name.capitalize()}ReportForm",
-        )
-        for name, label in (
-            ("notice", _("资助公示名单（PDF）")),
-            ("signsheet", _("发放签领表（PDF）")),
-            ("summary", _("资助统计表（PDF）")),
-            ("cards", _("资助政策明白卡（PDF）")),
-        )
-    }
-)
+def export_kind_register(kind: ExportKind) -> None:
+    """Offer `kind` in the export centre; called from the owning app's `AppConfig.ready()`."""
+    registered = EXPORT_KINDS.get(kind.identifier)
+    if registered is not None and type(registered) is not type(kind):
+        raise ImproperlyConfigured(f"export kind {kind.identifier!r} is registered twice")
+    EXPORT_KINDS[kind.identifier] = kind
 
-# The campaign report: every activity and summary of a campaign, too long to render in a request.
-EXPORT_KINDS.update(
-    {
-        "campaign_report": ExportKind(
-            label=_("宣传活动工作报告（PDF）"),
-            run="campaigns.report_jobs.campaign_report_job",
-            suffix="pdf",
-            permission="campaigns.export_campaign",
-            form="campaigns.report_jobs.CampaignReportForm",
-        ),
-    }
-)
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -182,7 +135,7 @@ def private_file_open(path: Path) -> Any:
     return os.fdopen(fd, "wb")
 
 
-def export_kinds_for_user(user: AbstractBaseUser) -> dict[str, ExportKind]:
+def export_kinds_for_user(user: Actor) -> dict[str, ExportKind]:
     return {key: kind for key, kind in EXPORT_KINDS.items() if user.has_perm(kind.permission)}
 
 
@@ -251,7 +204,7 @@ def export_job_run(*, job_id: int) -> None:
 
     try:
         with private_file_open(path) as out:
-            rows = spec.run_function()(user=job.owner, parameters=job.parameters, out=out, progress=progress)
+            rows = spec.run(actor=job.owner, parameters=job.parameters, out=out, progress=progress)
     except ExportError as exc:
         path.unlink(missing_ok=True)
         _fail(job, str(exc))

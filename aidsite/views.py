@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -22,6 +24,9 @@ from aidsite.export_jobs import (
 )
 from aidsite.models import ExportJob
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
 JOBS_LISTED = 50
 
 
@@ -33,7 +38,7 @@ def _job_for_user(request: HttpRequest, pk: int) -> ExportJob:
 def _start_forms(request: HttpRequest, bound: tuple[str, forms.Form] | None = None) -> list[dict]:
     items = []
     for key, kind in export_kinds_for_user(request.user).items():
-        form_class = kind.form_class()
+        form_class = kind.form
         if bound is not None and bound[0] == key:
             form = bound[1]
         else:
@@ -68,16 +73,14 @@ def export_start(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     if not request.user.has_perm(spec.permission):
         raise PermissionDenied
-    form_class = spec.form_class()
-    parameters: dict = {}
-    title = ""
-    if form_class is not None:
-        form = form_class(request.POST, user=request.user)
+    form = None
+    if spec.form is not None:
+        form = spec.form(request.POST, user=request.user)
         if not form.is_valid():
             return _render_centre(request, bound=(kind, form), status=400)
-        parameters = form.parameters()
-        title = form.title()
-    job = export_job_start(user=request.user, kind=kind, parameters=parameters, title=title)
+    job = export_job_start(
+        user=request.user, kind=kind, parameters=spec.parameters(form), title=spec.title(form)
+    )
     messages.success(request, f"已提交“{job.title}”，完成后可在下方下载。")
     return redirect("export_centre")
 
@@ -92,8 +95,12 @@ def export_job_row(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @staff_member_required
 def export_download(request: HttpRequest, pk: int) -> FileResponse:
-    job = _job_for_user(request, pk)
-    path = export_download_open(job=job, user=request.user)
+    return export_download_response(job=_job_for_user(request, pk), user=request.user)
+
+
+def export_download_response(*, job: ExportJob, user: AbstractBaseUser) -> FileResponse:
+    """The job's file as an attachment, logged (the centre and the portal's job page); else 404."""
+    path = export_download_open(job=job, user=user)
     if path is None:
         raise Http404
     suffix = path.suffix.lstrip(".")

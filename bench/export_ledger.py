@@ -162,8 +162,8 @@ def build(rows: int) -> None:
 
 def _selection():  # type: ignore[no-untyped-def]
     from students.models import Term, Township
-    from subsidies.exports.ledgers import LedgerFilter
     from subsidies.models import Policy
+    from subsidies.selectors import LedgerFilter
 
     term = Term.objects.select_related("school_year").get(school_year__name=YEAR, season="autumn")
     return LedgerFilter(
@@ -175,22 +175,24 @@ def _selection():  # type: ignore[no-untyped-def]
 
 def child(kind: str) -> None:
     _setup()
-    from subsidies.exports.ledgers import ledger_export, ledger_queryset, ledger_rows
+    from aidsite.access import SystemActor
+    from subsidies.exports.ledger import ledger_export, ledger_queryset, ledger_rows
 
     selection = _selection()
+    actor = SystemActor("bench/export_ledger.py")
     baseline = _peak_mb()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{kind}.xlsx"
         started = time.perf_counter()
         if kind == "formal":
-            rows = ledger_export(user=None, selection=selection, target=str(path), log=False).rows
+            rows = ledger_export(actor=actor, selection=selection, target=str(path), log=False).rows
         else:
             import xlsxwriter
 
             workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
             sheet = workbook.add_worksheet()
             rows = -1
-            for number, row in enumerate(ledger_rows(ledger_queryset(None, selection), reveal=True)):
+            for number, row in enumerate(ledger_rows(ledger_queryset(actor, selection), reveal=True)):
                 sheet.write_row(number, 0, row)
                 rows += 1
             workbook.close()

@@ -64,6 +64,10 @@ def term_summary_context(*, school: School, term: Term) -> dict[str, Any]:
     }
 
 
+def campaign_report_title(campaign: Campaign) -> str:
+    return f"{campaign.name}工作报告"
+
+
 def campaign_report_context(
     *, campaign: Campaign, today: dt.date, schools: QuerySet[School] | None = None
 ) -> dict[str, Any]:
@@ -84,7 +88,7 @@ def campaign_report_context(
         .order_by("school__name")
     )
     return {
-        "title": f"{campaign.name}工作报告",
+        "title": campaign_report_title(campaign),
         "campaign": campaign,
         "progress": progress,
         "members": campaign_members(campaign=campaign),

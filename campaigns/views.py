@@ -30,10 +30,11 @@ from aidsite.access import (
     scope_queryset,
     user_scope,
 )
-from aidsite.export_jobs import CONTENT_TYPES, export_download_open, export_job_start
+from aidsite.export_jobs import export_job_start
 from aidsite.free_text import free_text_reveal_log
 from aidsite.lib.excel import write_formal_workbook
 from aidsite.models import AccessAction, ExportJob, Role
+from aidsite.views import export_download_response
 from campaigns.activities import (
     activity_record,
     campaign_members,
@@ -535,16 +536,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @login_required(login_url=LOGIN)
 def job_download(request: HttpRequest, pk: int) -> FileResponse:
-    job = _own_job(request, pk)
-    path = export_download_open(job=job, user=request.user)
-    if path is None:
-        raise Http404
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=job.download_name or path.name,
-        content_type=CONTENT_TYPES.get(path.suffix.lstrip("."), "application/octet-stream"),
-    )
+    return export_download_response(job=_own_job(request, pk), user=request.user)
 
 
 @login_required(login_url=LOGIN)

@@ -15,12 +15,15 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from aidsite.access import can_reveal_personal_data, scope_queryset
+from aidsite.export_jobs import ExportKind
 from aidsite.lib.excel import export_text
 from aidsite.lib.idcard import mask_id_number, mask_phone
 from students.models import Enrollment, School, SchoolYear
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
+
+    from aidsite.access import Actor
 
 HEADER = (
     "序号",
@@ -136,3 +139,15 @@ def student_roster_xlsx(
     sheet.print_title_rows = "2:2"
     workbook.save(out)
     return rows - 1
+
+
+class StudentRosterExport(ExportKind):
+    identifier = "student_roster"
+    label = _("学生名册（xlsx）")
+    permission = "students.export_student"
+    form = StudentRosterForm
+
+    def run(
+        self, *, actor: Actor, parameters: dict[str, Any], out: BinaryIO, progress: Callable[[float], None]
+    ) -> int:
+        return student_roster_xlsx(user=actor, parameters=parameters, out=out, progress=progress)

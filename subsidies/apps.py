@@ -12,6 +12,28 @@ class SubsidiesConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sqlite_guards, sender=self)
+        _export_kinds_register()
+
+
+def _export_kinds_register() -> None:
+    """Offer the ledger workbooks and the printed reports in the export centre.
+
+    Their parameter forms live with the views (forms/), so they are handed in
+    here: the exports and reports themselves import no form.
+    """
+    from aidsite.export_jobs import export_kind_register
+    from subsidies.exports.conflicts import ConflictsWorkbook
+    from subsidies.exports.funds import FundsWorkbook
+    from subsidies.exports.ledger import LedgerWorkbook
+    from subsidies.forms.ledgers import ConflictExportForm, FundsExportForm, LedgerExportForm
+    from subsidies.reports import REPORTS
+
+    export_kind_register(LedgerWorkbook(form=LedgerExportForm))
+    export_kind_register(FundsWorkbook(form=FundsExportForm))
+    export_kind_register(ConflictsWorkbook(form=ConflictExportForm))
+    # A report prints the same selection (term, policy, township, school) as the ledger.
+    for report in REPORTS:
+        export_kind_register(report(form=LedgerExportForm))
 
 
 def _sqlite_guards(*, using: str, **kwargs: Any) -> None:

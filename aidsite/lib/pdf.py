@@ -141,12 +141,15 @@ def render_pdf_volumes(
     out: BinaryIO,
     workers: int = VOLUME_WORKERS,
     progress: Callable[[int, int], None] | None = None,
+    in_process: bool = False,
 ) -> int:
     """Render one volume per context in separate processes and write them as one PDF.
 
     Each context gets `volume_number` and `volume_count` (reports/base.html
     puts 第 k 册 共 n 册 in the footer when there is more than one). Contexts
     must be picklable: plain rows, not querysets. Returns the total page count.
+    `in_process` renders them here, one after another: for small runs, where
+    starting processes costs more than the memory they would save.
     """
     count = len(contexts)
     numbered = [{**context, "volume_number": k, "volume_count": count} for k, context in enumerate(contexts, 1)]
@@ -157,6 +160,9 @@ def render_pdf_volumes(
         if progress is not None:
             progress(1, 1)
         return pages
+    if in_process:
+        results = (_render_volume(template_name, context) for context in numbered)
+        return _concatenate(results, count, out=out, progress=progress)
     # "spawn": a fresh interpreter per worker, so no database connection or
     # thread state is inherited; and one volume per process (max_tasks_per_child)
     # so WeasyPrint's caches never hold more than one volume's worth of memory.

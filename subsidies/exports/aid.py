@@ -1,19 +1,21 @@
-"""Row generators for the aid workbooks, and the logged export of a term's aid list."""
+"""资助名单: a term's aid list (every status) as a formal workbook, logged; `manage.py export_aid` writes it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from aidsite.access import can_reveal_personal_data, log_access, scope_queryset
+from aidsite.access import can_reveal_personal_data, log_access, require, scope_queryset
 from aidsite.lib.excel import WorkbookResult, write_formal_workbook
 from aidsite.lib.idcard import mask_id_number
 from aidsite.models import AccessAction
 from students.models import Term, Township
 from subsidies.models import Entitlement
+
+if TYPE_CHECKING:
+    from aidsite.access import Actor
 
 ENTITLEMENT_HEADER = (
     "序号",
@@ -82,23 +84,21 @@ def entitlements_export(
     term: Term,
     township: Township | None = None,
     policy_code: str | None = None,
-    user: Any = None,
+    actor: Actor,
     issuer: str = "",
     via: str = "web",
 ) -> WorkbookResult:
     """Write the term's aid list as a formal workbook and record the export in the access log.
 
-    With a user, rows are limited to the user's scope and ID numbers are masked
-    unless the user may see them in full; the command line (user None) writes
-    full numbers, as its contract says.
+    Rows are limited to the actor's scope and ID numbers are masked unless the
+    actor may see them in full; the command line (a system actor) writes full
+    numbers, as its contract says.
     """
-    queryset = entitlement_queryset(term=term, township=township, policy_code=policy_code)
-    reveal = True
-    if user is not None:
-        if not user.has_perm("subsidies.export_entitlement"):
-            raise PermissionDenied("没有导出资助名单的权限。")
-        queryset = scope_queryset(user, queryset)
-        reveal = can_reveal_personal_data(user)
+    require(actor, "subsidies.export_entitlement", denied="没有导出资助名单的权限。")
+    queryset = scope_queryset(
+        actor, entitlement_queryset(term=term, township=township, policy_code=policy_code)
+    )
+    reveal = can_reveal_personal_data(actor)
     title = export_title(term=term, township=township, policy_code=policy_code)
     result = write_formal_workbook(
         target,
@@ -108,7 +108,7 @@ def entitlements_export(
         sheet_name="资助名单",
     )
     log_access(
-        user=user,
+        user=actor,
         action=AccessAction.EXPORT,
         what=title,
         row_count=result.rows,

@@ -12,6 +12,7 @@ from aidsite.access import scope_queryset, user_scope
 from aidsite.lib.text import validate_free_text
 from students.models import School, SchoolYear, Term, Township
 from subsidies.models import PaymentMethod, Policy
+from subsidies.selectors import LedgerFilter
 
 
 def _terms() -> Any:
@@ -131,8 +132,6 @@ class LedgerExportForm(_TermForm):
         }
 
     def title(self) -> str:
-        from subsidies.exports.ledgers import LedgerFilter
-
         data = self.cleaned_data
         return LedgerFilter(
             term=data["term"], township=data.get("township"), school=data.get("school"), policy=data.get("policy")

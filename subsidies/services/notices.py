@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from aidsite.access import user_scope
 from students.models import School, Term
 from subsidies.models import Policy, PublicNotice
+from subsidies.selectors import notice_entitlements
 
 DEFAULT_PERIOD_DAYS = 5
 # 教财〔2018〕16号 (and SECURITY D3): a notice runs no fewer than 5 working days.
@@ -76,11 +77,8 @@ def notices_with_counts(notices: QuerySet[PublicNotice]) -> QuerySet[PublicNotic
     """`notices` annotated with `student_count` and `total_amount`: the rows each notice shows now.
 
     One query for any number of notices: each count is a subquery over exactly
-    the entitlements the notice report prints (`reports.notice_entitlements`).
+    the entitlements the notice report prints (`selectors.notice_entitlements`).
     """
-    # Imported here: subsidies.reports imports this module.
-    from subsidies.reports import notice_entitlements
-
     shown = notice_entitlements(
         term=OuterRef("term"), school_id=OuterRef("school_id"), policy_id=OuterRef("policy_id")
     ).order_by()
@@ -132,8 +130,6 @@ def notice_publish(
         raise ValidationError("资助项目与学期不属于同一学年。")
     if not MIN_PERIOD_DAYS <= period_days <= MAX_PERIOD_DAYS:
         raise ValidationError(f"公示期应为 {MIN_PERIOD_DAYS}–{MAX_PERIOD_DAYS} 个工作日。")
-    from subsidies.reports import notice_entitlements  # subsidies.reports imports this module
-
     if not notice_entitlements(term=term, school_id=school.pk, policy_id=policy.pk).exists():
         raise ValidationError("该学校本学期此项目没有拟资助或已审核的学生，无需公示。")
     end_date = notice_end_date(start_date, period_days)

@@ -98,7 +98,7 @@ def _preview_context(request: HttpRequest, data: dict[str, Any]) -> dict[str, An
         term=data["term"],
         school=data["school"],
         policy=data["policy"],
-        user=request.user,
+        actor=request.user,
         start_date=data["start_date"],
         period_days=data["period_days"],
         objection_contact=data["objection_contact"],

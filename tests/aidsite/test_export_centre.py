@@ -242,23 +242,29 @@ def test_purge_removes_abandoned_files_no_job_points_at(settings):
     assert not old.exists() and fresh.exists()
 
 
-def _fails_for_the_user(**kwargs):
-    raise ExportError("所选学年没有数据。")
+class _FailsForTheUser(ExportKind):
+    identifier = "broken"
+    label = "坏任务"
+    permission = "students.export_student"
+
+    def run(self, **kwargs):
+        raise ExportError("所选学年没有数据。")
 
 
-def _crashes(**kwargs):
-    raise RuntimeError("secret 110105194912310021")
+class _Crashes(_FailsForTheUser):
+    def run(self, **kwargs):
+        raise RuntimeError("secret 110105194912310021")
 
 
 @pytest.mark.parametrize(
     ("function", "message"),
-    [("_fails_for_the_user", "所选学年没有数据。"), ("_crashes", export_jobs.GENERIC_FAILURE)],
+    [(_FailsForTheUser, "所选学年没有数据。"), (_Crashes, export_jobs.GENERIC_FAILURE)],
 )
 def test_a_failed_job_shows_a_chinese_message_and_leaves_no_file(monkeypatch, settings, function, message):
     monkeypatch.setitem(
         EXPORT_KINDS,
         "broken",
-        ExportKind(label="坏任务", run=f"{__name__}.{function}", suffix="xlsx", permission="students.export_student"),
+        function(),
     )
     user = make_user(role=Role.COUNTY_ADMIN)
 

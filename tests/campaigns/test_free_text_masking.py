@@ -178,7 +178,7 @@ def test_the_campaign_report_pdf_masks_them_for_a_director(world):
 
     from campaigns.activities import activity_record
     from campaigns.models import Channel, PhaseKind
-    from campaigns.report_jobs import campaign_report_job
+    from campaigns.report_jobs import CampaignReport
 
     world.campaign.plan_text = f"联系人电话 {TYPED_PHONE}"
     world.campaign.save()
@@ -189,7 +189,7 @@ def test_the_campaign_report_pdf_masks_them_for_a_director(world):
 
     def text_for(user) -> str:
         out = io.BytesIO()
-        campaign_report_job(user=user, parameters={"campaign": world.campaign.pk}, out=out, progress=lambda p: None)
+        CampaignReport().run(actor=user, parameters={"campaign": world.campaign.pk}, out=out, progress=lambda p: None)
         reader = PdfReader(io.BytesIO(out.getvalue()))
         return "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
 

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from aidsite.models import AccessAction, AccessLog, ExportJob, ExportJobStatus, Role, StaffProfile
 from campaigns.activities import activity_record, summary_save
 from campaigns.models import Campaign, CampaignMember, Channel, MemberRole, PhaseKind
-from campaigns.report_jobs import CAMPAIGN_REPORT_KIND, campaign_report_job
+from campaigns.report_jobs import CAMPAIGN_REPORT_KIND, CampaignReport
 from tests.factories import PASSWORD
 
 ROLES = ["anonymous", "director_a", "director_b", "township", "township_west", "auditor", "county"]
@@ -178,8 +178,8 @@ def test_the_job_refuses_a_campaign_outside_the_users_scope(world):
     from aidsite.export_jobs import ExportError
 
     with pytest.raises(ExportError, match="不在您的权限范围内"):
-        campaign_report_job(
-            user=world.users["township_west"], parameters={"campaign": world.campaign.pk},
+        CampaignReport().run(
+            actor=world.users["township_west"], parameters={"campaign": world.campaign.pk},
             out=io.BytesIO(), progress=lambda percent: None,
         )
 

@@ -181,7 +181,7 @@ def test_a_web_export_is_scoped_masked_without_the_reveal_permission_and_logged(
     staff.user_permissions.add(Permission.objects.get(codename="export_entitlement"))
     StaffProfile.objects.filter(user=staff).update(role=Role.TOWNSHIP_STAFF)
     target = io.BytesIO()
-    result = entitlements_export(target, term=term, user=staff)
+    result = entitlements_export(target, term=term, actor=staff)
     assert result.rows == 1
     values = [[c.value for c in row] for row in openpyxl.load_workbook(io.BytesIO(target.getvalue())).active.iter_rows()]
     assert values[3][1] == mine.student.name
@@ -191,4 +191,4 @@ def test_a_web_export_is_scoped_masked_without_the_reveal_permission_and_logged(
 
     director = make_user(role=Role.DIRECTOR, school=mine.school)
     with pytest.raises(PermissionDenied):
-        entitlements_export(io.BytesIO(), term=term, user=director)
+        entitlements_export(io.BytesIO(), term=term, actor=director)

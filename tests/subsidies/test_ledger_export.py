@@ -15,7 +15,10 @@ from openpyxl import load_workbook
 
 from aidsite.models import AccessLog, Role
 from students.models import Student
-from subsidies.exports.ledgers import LedgerFilter, conflicts_export, funds_export, ledger_export
+from subsidies.exports.conflicts import conflicts_export
+from subsidies.exports.funds import funds_export
+from subsidies.exports.ledger import ledger_export
+from subsidies.selectors import LedgerFilter
 from subsidies.services.ledgers import batch_approve, batch_prepare, entry_reverse
 from tests.factories import make_user
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of, two_staff
@@ -35,7 +38,7 @@ def _ledger(term, township, count=3, **kwargs):
 def _export(user, term, township=None, **kwargs):
     buffer = io.BytesIO()
     result = ledger_export(
-        user=user, selection=LedgerFilter(term=term, township=township, **kwargs), target=buffer
+        actor=user, selection=LedgerFilter(term=term, township=township, **kwargs), target=buffer
     )
     buffer.seek(0)
     return result, load_workbook(buffer).active
@@ -109,7 +112,7 @@ def test_ids_and_accounts_are_masked_for_users_who_may_not_see_them(term, townsh
     )
     user = type(user).objects.get(pk=user.pk)
     buffer = io.BytesIO()
-    ledger_export(user=user, selection=LedgerFilter(term=term, township=township), target=buffer)
+    ledger_export(actor=user, selection=LedgerFilter(term=term, township=township), target=buffer)
     text = " ".join(str(c.value) for row in load_workbook(io.BytesIO(buffer.getvalue())).active.iter_rows() for c in row)
     assert not re.search(r"\d{17}[\dX]", text)
     assert "**********" in text
@@ -138,7 +141,7 @@ def test_a_director_may_not_export_the_ledger(term, township):
 def _count_queries(user, term):
     user = type(user).objects.get(pk=user.pk)  # no permission or scope cache from an earlier call
     with CaptureQueriesContext(connection) as ctx:
-        ledger_export(user=user, selection=LedgerFilter(term=term), target=io.BytesIO())
+        ledger_export(actor=user, selection=LedgerFilter(term=term), target=io.BytesIO())
     return len(ctx.captured_queries)
 
 
@@ -183,10 +186,10 @@ def test_funds_and_conflict_workbooks(term, township):
     batch, _ = _ledger(term, township, count=2)
     auditor = make_user(role=Role.AUDITOR)
     buffer = io.BytesIO()
-    result = funds_export(user=auditor, school_year=term.school_year, target=buffer)
+    result = funds_export(actor=auditor, school_year=term.school_year, target=buffer)
     ws = load_workbook(io.BytesIO(buffer.getvalue())).active
     assert ws["A1"].value == "全县2022-2023学年教育资助资金到村到户台账"
     assert result.rows == 2 and result.totals["发放金额（元）"] == Decimal("1200.00")
     buffer = io.BytesIO()
-    result = conflicts_export(user=auditor, target=buffer, term=term)
+    result = conflicts_export(actor=auditor, target=buffer, term=term)
     assert result.rows == 0

@@ -270,8 +270,8 @@ def test_a_withdrawn_notice_never_sets_the_printed_notices_dates(term, school, s
         school=school, policy=policy_of(term), term=term, start_date=start, user=staff,
         objection_contact="撤回前的联系人",
     )
-    (printed,) = notice_contexts(selection=Selection(term=term, school=school), user=staff)
+    (printed,) = notice_contexts(selection=Selection(term=term, school=school), actor=staff)
     assert printed["objection_contact"] == "撤回前的联系人"
     notice_withdraw(notice=notice, reason="名单有误", user=staff)
-    (printed,) = notice_contexts(selection=Selection(term=term, school=school), user=staff)
+    (printed,) = notice_contexts(selection=Selection(term=term, school=school), actor=staff)
     assert printed["objection_contact"] != "撤回前的联系人"

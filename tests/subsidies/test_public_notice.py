@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from pypdf import PdfReader
 
+from aidsite.access import SystemActor
 from aidsite.models import Role
 from students.models import HouseholdCategory, Stage
 from subsidies.reports import Selection, report_render
@@ -96,7 +97,7 @@ def test_the_printed_notice_states_the_published_period_and_issuer(term, school_
     )
     out = io.BytesIO()
 
-    report_render("notice", selection=Selection(term=term, school=school), out=out)
+    report_render("notice", selection=Selection(term=term, school=school), out=out, actor=SystemActor("tests"))
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(out.getvalue())).pages)
     assert "2022年9月2日至2022年9月8日" in text

@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from pypdf import PdfReader
 
+from aidsite.access import SystemActor
 from aidsite.lib.money import amount_in_words
 from aidsite.lib.pdf import StaticOnlyURLFetcher
 from aidsite.models import AccessAction, AccessLog, ExportJob, ExportJobStatus, Role
@@ -61,7 +62,7 @@ def _pages(data: bytes) -> int:
 
 def _render(kind: str, selection: Selection, user: Any = None) -> bytes:
     out = io.BytesIO()
-    report_render(kind, selection=selection, out=out, user=user)
+    report_render(kind, selection=selection, out=out, actor=user or SystemActor("tests"))
     return out.getvalue()
 
 
@@ -174,7 +175,7 @@ def test_the_signsheet_has_a_row_per_entry_masked_accounts_totals_and_signatures
 
 
 def test_a_big_batch_is_split_per_school_and_volume_each_with_its_own_total(world):
-    contexts = signsheet_contexts(selection=Selection(term=world.term), volume_size=3)
+    contexts = signsheet_contexts(selection=Selection(term=world.term), actor=SystemActor("tests"), volume_size=3)
 
     assert [len(c["rows"]) for c in contexts] == [3, 1]
     assert [c["total"] for c in contexts] == [
@@ -211,17 +212,17 @@ def test_a_township_officer_prints_only_their_townships_reports(world):
     outsider = make_user(role=Role.TOWNSHIP_STAFF, township=other)
 
     with pytest.raises(PermissionDenied):
-        notice_contexts(selection=Selection(term=world.term, township=world.township), user=outsider)
+        notice_contexts(selection=Selection(term=world.term, township=world.township), actor=outsider)
     with pytest.raises(PermissionDenied):
-        signsheet_contexts(selection=Selection(term=world.term, school=world.school), user=outsider)
+        signsheet_contexts(selection=Selection(term=world.term, school=world.school), actor=outsider)
     with pytest.raises(PermissionDenied):
-        summary_context(term=world.term, township=world.township, user=outsider)
+        summary_context(term=world.term, township=world.township, actor=outsider)
     # Without a township they get their own, which holds none of 青山镇's rows.
-    assert notice_contexts(selection=Selection(term=world.term), user=outsider) == []
-    assert signsheet_contexts(selection=Selection(term=world.term), user=outsider) == []
-    assert summary_context(term=world.term, township=None, user=outsider)["place"] == "白云镇"
+    assert notice_contexts(selection=Selection(term=world.term), actor=outsider) == []
+    assert signsheet_contexts(selection=Selection(term=world.term), actor=outsider) == []
+    assert summary_context(term=world.term, township=None, actor=outsider)["place"] == "白云镇"
     # The home officer gets them.
-    assert notice_contexts(selection=Selection(term=world.term), user=world.staff)
+    assert notice_contexts(selection=Selection(term=world.term), actor=world.staff)
 
 
 def test_the_command_refuses_unknown_names_in_chinese(world, tmp_path):
