@@ -105,7 +105,7 @@ CONTENT_TYPES = {
 
 
 # Other sweeps run by `purge_exports` (daily), registered from an app's `AppConfig.ready()`
-# so this module names no app: e.g. the students app's abandoned roster uploads (SECURITY D5).
+# so this module names no app: e.g. roster uploads nobody confirmed (SECURITY D5).
 PURGE_HOOKS: list[Callable[[], int]] = []
 
 

@@ -133,7 +133,9 @@ class PrintedReport(ExportKind):
         return RenderResult(documents=len(contexts), rows=rows, pages=pages)
 
     def title(self, form: forms.Form | None) -> str:
-        data = form.cleaned_data if form is not None else {}
+        if form is None:
+            return super().title(form)
+        data = form.cleaned_data
         place = data.get("school") or data.get("township") or "我可见的全部"
         policy = f" {data['policy'].name}" if data.get("policy") else ""
         return f"{self.document} {place} {data['term']}{policy}（PDF）"
