@@ -47,7 +47,10 @@ serve: setup
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
 
+# Lint first (a second or two), then every test on SQLite, then again on PostgreSQL. The
+# browser tests run once, on SQLite: what they add to the other tests is the browser.
 test: setup
+	$(MAKE) lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
@@ -55,7 +58,7 @@ test-sqlite:
 	$(PY) -m pytest
 
 test-postgres:
-	.ci/with-postgres $(PY) -m pytest
+	.ci/with-postgres $(PY) -m pytest -m "not e2e"
 
 lint: setup
 	$(VENV)/bin/ruff check .

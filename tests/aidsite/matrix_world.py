@@ -37,10 +37,10 @@ from students.models import Stage
 from subsidies.models import BankOutcome, BankResult, LedgerEntry
 from subsidies.services.ledgers import batch_approve, batch_prepare, entry_reverse
 from subsidies.services.notices import notice_publish
-from subsidies.services.policies import policies_seed_load
-from tests.campaigns.conftest import current_school_year, png_bytes
-from tests.factories import make_school, make_township, make_user, make_village
+from tests.campaigns.conftest import png_bytes
+from tests.factories import make_user
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of
+from tests.world import make_place, year_with_policies
 
 ROLES = ("county", "township", "director", "auditor", "anonymous")
 
@@ -72,9 +72,10 @@ class MatrixWorld:
 
 
 def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
-    township = make_township(f"{name}镇")
-    village = make_village(township=township, name=f"{name}村", poor=True)
-    school = make_school(township=township, name=f"{name}镇中心幼儿园", stages=Stage.KINDERGARTEN)
+    place = make_place(
+        f"{name}镇", villages={f"{name}村": True}, schools={f"{name}镇中心幼儿园": Stage.KINDERGARTEN}
+    )
+    township, village, school = place.township, place.village, place.school
     rows = approved_entitlements(
         term=term, township=township, count=2, school=school, village=village,
         names=[f"{name}童一", f"{name}童二"],
@@ -141,8 +142,7 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
 
 
 def build_matrix_world() -> MatrixWorld:
-    year = current_school_year()
-    policies_seed_load(school_year=year)
+    year = year_with_policies()
     term = term_for_date(timezone.localdate())
     a, a_users = _side(name="甲", year=year, term=term)
     b, b_users = _side(name="乙", year=year, term=term)

@@ -51,11 +51,6 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- an independent census: every table's rows, every decimal column's total ---------
 
 
@@ -405,7 +400,7 @@ def test_backup_into_a_directory_makes_a_new_dated_file_and_never_overwrites_one
     assert not (tmp_path / "no-such-folder").exists()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.postgres
 def test_pg_dump_gets_the_password_through_its_environment_never_its_command_line(tmp_path, monkeypatch):
     calls: list[tuple[list[str], dict[str, str]]] = []
     real_run = subprocess.run

@@ -25,11 +25,6 @@ pytestmark = pytest.mark.django_db
 PRINT = os.environ.get("ENDPOINT_MATRIX_PRINT")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_the_matrix_lists_every_url_pattern():
     patterns = {key for key, _pattern in url_patterns()}
     assert sorted(patterns - set(EXPECTED)) == [], "URL patterns missing from EXPECTED"

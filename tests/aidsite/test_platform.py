@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+postgres_only = pytest.mark.postgres
 
 
 def test_openpyxl_parses_workbooks_with_defusedxml():

@@ -1,20 +1,18 @@
-"""Fixtures for the aid tests: a school year with the seed policies, its autumn term, a township."""
+"""Fixtures for the aid tests: a school year with the seed policies, its autumn term, a
+township (all made in tests/world.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from students.models import Season, Term
-from subsidies.services.policies import policies_seed_load
-from tests.factories import make_school_year, make_township
-from tests.subsidies.townships import Kids
+from students.models import Term
+from tests.factories import make_township
+from tests.world import Kids, aid_term
 
 
 @pytest.fixture
 def term(db) -> Term:
-    year = make_school_year("2022-2023")
-    policies_seed_load(school_year=year)
-    return Term.objects.select_related("school_year").get(school_year=year, season=Season.AUTUMN)
+    return aid_term()
 
 
 @pytest.fixture

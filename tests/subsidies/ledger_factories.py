@@ -17,14 +17,8 @@ from subsidies.models import (
     PaymentMethod,
     Policy,
 )
-from tests.factories import (
-    make_enrollment,
-    make_household,
-    make_school,
-    make_student,
-    make_user,
-    make_village,
-)
+from tests.factories import make_household, make_school, make_user, make_village
+from tests.world import enroll
 
 _accounts = iter(range(10**15, 10**16))
 
@@ -61,13 +55,12 @@ def approved_entitlements(
     )
     rows = []
     for i in range(count):
-        student = make_student(
-            household=make_household(village=village), name=(names[i] if names else None)
-        )
-        enrollment = make_enrollment(
-            student=student, school=school, school_year=term.school_year, stage=stage or Stage.KINDERGARTEN,
+        enrollment = enroll(
+            school=school, year=term.school_year, household=make_household(village=village),
+            stage=stage or Stage.KINDERGARTEN, student={"name": names[i] if names else None},
             grade="大班", class_name="1班",
-        )
+        )  # fmt: skip
+        student = enrollment.student
         if accounts:
             PaymentAccount.objects.create(
                 student=student, method=PaymentMethod.BANK_CARD, account_number=next_account(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from aidsite.models import Role
 from students.models import HouseholdCategory as H
@@ -71,7 +71,7 @@ def test_an_approved_entitlement_cannot_be_changed_even_within_the_bound(meal, t
     )
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.postgres
 def test_on_postgresql_an_approved_entitlement_cannot_be_deleted(meal, term, township, staff):
     entitlements_approve(term=term, township=township, user=staff, policy_code="CMP-MEAL")
     with pytest.raises(DatabaseError), transaction.atomic():

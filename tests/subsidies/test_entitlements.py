@@ -305,7 +305,7 @@ def test_every_computed_entitlement_has_its_history_row(term, kids, staff):
         assert record.history_user == staff
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (concurrent writers)")
+@pytest.mark.postgres(reason="needs PostgreSQL (concurrent writers)")
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_computations_leave_one_entitlement_per_student_policy_and_term():
     import threading

@@ -29,7 +29,7 @@ from tests.subsidies.ledger_factories import approved_entitlements, policy_of, t
 
 pytestmark = pytest.mark.django_db
 
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+postgres_only = pytest.mark.postgres
 
 
 def _prepared(term, township, count=3, **kwargs):
