@@ -20,9 +20,12 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from aidsite.lib.idcard import complete_id_number
+
+if TYPE_CHECKING:
+    from aidsite.access import Actor
 
 DEMO_REGION = "370829"
 DEMO_TOWNSHIP = "青山镇"
@@ -469,7 +472,7 @@ def roster_xlsx_bytes(kind: str, rows: Iterable[dict[str, Any]], *, title: str =
     return buffer
 
 
-def demo_load(*, user: Any = None, roster: DemoRoster | None = None) -> dict[str, Any]:
+def demo_load(*, actor: Actor, roster: DemoRoster | None = None) -> dict[str, Any]:
     """Load the demo rosters through the real importer (villages, schools, students); safe to repeat."""
     from students.importing import roster_import
 
@@ -477,7 +480,7 @@ def demo_load(*, user: Any = None, roster: DemoRoster | None = None) -> dict[str
     reports = {}
     for kind in ("villages", "schools", "students"):
         source = roster_xlsx_bytes(kind, roster.rows(kind), title=f"{DEMO_TOWNSHIP}演示{kind}名册")
-        reports[kind] = roster_import(kind=kind, source=source, user=user)
+        reports[kind] = roster_import(kind=kind, source=source, actor=actor)
     return reports
 
 

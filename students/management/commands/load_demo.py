@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from aidsite.access import SystemActor
 from students.demo import DEMO_YEAR, demo_accounts_ensure, demo_load
 from students.school_years import school_year_open
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for name in dict.fromkeys([DEMO_YEAR, current_school_year_name()]):
                 school_year_open(name=name)
-            reports = demo_load()
+            reports = demo_load(actor=SystemActor("load_demo 命令"))
             accounts = demo_accounts_ensure()
         for report in reports.values():
             self.stdout.write(report.summary())
