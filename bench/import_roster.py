@@ -67,7 +67,7 @@ def _places(workdir: Path) -> None:
 
 
 def phase_build(workdir: Path, rows: int) -> dict:
-    from students.demo import HEADERS, demo_roster, roster_xlsx
+    from students.demo_roster import HEADERS, demo_roster, roster_xlsx
 
     started = time.perf_counter()
     roster = demo_roster(students=rows)

@@ -3,7 +3,8 @@ from django.urls import reverse
 from aidsite.access import SystemActor
 from campaigns.demo import campaigns_demo_load
 from campaigns.models import Activity, Campaign, HomeVisit, PolicyCard
-from students.demo import DEMO_YEAR, demo_accounts_ensure, demo_load
+from students.demo import demo_accounts_ensure, demo_load
+from students.demo_roster import DEMO_YEAR
 from students.models import School
 from students.school_years import school_year_open
 

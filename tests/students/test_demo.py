@@ -12,14 +12,8 @@ from django.core.management import call_command
 from aidsite.access import SystemActor, scope_queryset
 from aidsite.lib.idcard import check_id_number
 from aidsite.models import Role, StaffProfile
-from students.demo import (
-    DEMO_PASSWORD,
-    DEMO_TOWNSHIP,
-    SECOND_TOWNSHIP,
-    STUDENT_HEADERS,
-    demo_load,
-    demo_roster,
-)
+from students.demo import DEMO_PASSWORD, demo_load
+from students.demo_roster import DEMO_TOWNSHIP, SECOND_TOWNSHIP, STUDENT_HEADERS, demo_roster
 from students.importing.words import HOUSEHOLD_WORDS, PERSONAL_WORDS
 from students.models import (
     Enrollment,

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from aidsite.access import SystemActor
-from students.demo import DEMO_YEAR, demo_accounts_ensure, demo_load
+from students.demo import demo_accounts_ensure, demo_load
+from students.demo_roster import DEMO_YEAR
 from students.school_years import school_year_open
 
 
