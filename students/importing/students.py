@@ -175,7 +175,7 @@ class StudentImport(SheetImport):
             if word not in words:
                 self.error(row.number, key, f"{label}“{word}”无法识别，应为 {hint}")
             elif words[word]:
-                found.add(words[word])  # type: ignore[arg-type]
+                found.add(words[word])
         return found
 
     def _study(self, row: SheetRow) -> _Study:

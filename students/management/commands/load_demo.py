@@ -6,7 +6,7 @@ from django.db import transaction
 from aidsite.access import SystemActor
 from students.demo import demo_accounts_ensure, demo_load
 from students.demo_roster import DEMO_YEAR
-from students.school_years import school_year_open
+from students.school_years import current_school_year_name, school_year_open
 
 
 class Command(BaseCommand):
@@ -27,10 +27,3 @@ class Command(BaseCommand):
                 f"  {account.role_label}：用户名 {account.username}  密码 {account.password}  （{account.scope}）"
             )
 
-
-def current_school_year_name() -> str:
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    start = today.year if today.month >= 9 else today.year - 1
-    return f"{start}-{start + 1}"
