@@ -396,7 +396,7 @@ def roster_import_view(
             return HttpResponseRedirect(request.path)
         try:
             report = roster_import(
-                kind=kind, source=source, dry_run=False, township=township, user=request.user
+                kind=kind, source=source, dry_run=False, township=township, actor=request.user
             )
         except ImportFileError as exc:
             messages.error(request, str(exc))
@@ -421,7 +421,7 @@ def roster_import_view(
             source = pending_upload_write(token, form.cleaned_data["file"].chunks())
             try:
                 report = roster_import(
-                    kind=kind, source=source, dry_run=True, township=township, user=request.user
+                    kind=kind, source=source, dry_run=True, township=township, actor=request.user
                 )
             except ImportFileError as exc:
                 form.add_error("file", str(exc))

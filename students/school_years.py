@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from django.db import transaction
+from django.utils import timezone
 
 from students.models import SchoolYear, Season, Term
 
@@ -27,6 +28,13 @@ def parse_school_year(raw: object) -> str:
     if second != first + 1:
         raise SchoolYearError(f"学年“{text}”的两个年份应相邻，如 2022-2023")
     return f"{first}-{second}"
+
+
+def current_school_year_name() -> str:
+    """The school year today falls in: a year starts on 1 September."""
+    today = timezone.localdate()
+    start = today.year if today.month >= 9 else today.year - 1
+    return f"{start}-{start + 1}"
 
 
 def term_dates(start_year: int, season: str) -> tuple[dt.date, dt.date]:

@@ -54,7 +54,7 @@ def dry_run_importer(monkeypatch):
 
     seen: list[Path] = []
 
-    def roster_import(*, kind, source, dry_run, township, user):
+    def roster_import(*, kind, source, dry_run, township, actor):
         seen.append(Path(source))
         return FakeReport()
 

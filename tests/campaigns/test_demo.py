@@ -1,15 +1,17 @@
 from django.urls import reverse
 
+from aidsite.access import SystemActor
 from campaigns.demo import campaigns_demo_load
 from campaigns.models import Activity, Campaign, HomeVisit, PolicyCard
-from students.demo import DEMO_YEAR, demo_accounts_ensure, demo_load
+from students.demo import demo_accounts_ensure, demo_load
+from students.demo_roster import DEMO_YEAR
 from students.models import School
 from students.school_years import school_year_open
 
 
 def test_the_demo_township_gets_a_campaign_cards_and_visits_once(client, db):
     school_year_open(name=DEMO_YEAR)
-    demo_load()
+    demo_load(actor=SystemActor("测试演示数据"))
     demo_accounts_ensure()
     assert campaigns_demo_load()["created"] is True
     counts = (Campaign.objects.count(), Activity.objects.count(), HomeVisit.objects.count(), PolicyCard.objects.count())

@@ -401,14 +401,14 @@ def importer(monkeypatch):
     calls: list[dict] = []
     state = {"report": FakeReport()}
 
-    def roster_import(*, kind, source, dry_run, township, user):
+    def roster_import(*, kind, source, dry_run, township, actor):
         assert Path(source).exists()
         calls.append(
             {
                 "kind": kind,
                 "dry_run": dry_run,
                 "township": township,
-                "user": user,
+                "actor": actor,
                 "source": Path(source),
             }
         )

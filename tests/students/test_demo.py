@@ -9,18 +9,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from aidsite.access import scope_queryset
+from aidsite.access import SystemActor, scope_queryset
 from aidsite.lib.idcard import check_id_number
 from aidsite.models import Role, StaffProfile
-from students.demo import (
-    DEMO_PASSWORD,
-    DEMO_TOWNSHIP,
-    SECOND_TOWNSHIP,
-    STUDENT_HEADERS,
-    demo_load,
-    demo_roster,
-)
-from students.importing import HOUSEHOLD_WORDS, PERSONAL_WORDS
+from students.demo import DEMO_PASSWORD, demo_load
+from students.demo_roster import DEMO_TOWNSHIP, SECOND_TOWNSHIP, STUDENT_HEADERS, demo_roster
+from students.importing.words import HOUSEHOLD_WORDS, PERSONAL_WORDS
 from students.models import (
     Enrollment,
     HouseholdHardship,
@@ -98,7 +92,7 @@ def test_the_roster_scales_across_townships():
 
 @pytest.mark.django_db
 def test_demo_load_goes_through_the_importer_and_is_safe_to_repeat():
-    first = demo_load()
+    first = demo_load(actor=SystemActor("测试演示数据"))
 
     assert all(report.ok for report in first.values())
     students = len(demo_roster().students)
@@ -108,7 +102,7 @@ def test_demo_load_goes_through_the_importer_and_is_safe_to_repeat():
     assert HouseholdHardship.objects.exists()
     history = Student.history.count()
 
-    second = demo_load()
+    second = demo_load(actor=SystemActor("测试演示数据"))
 
     assert all(report.ok for report in second.values())
     assert second["students"].unchanged == students and second["students"].created == 0

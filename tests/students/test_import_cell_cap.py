@@ -12,12 +12,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from aidsite.access import SystemActor
 from aidsite.models import Role
 from students.importing import ImportFileError, roster_import
 from students.models import Student
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
+
+IMPORTER = SystemActor("测试导入")
 
 BIG = 40 * 1024 * 1024  # characters in the one bad cell
 CHUNK = 1024 * 1024
@@ -104,7 +107,7 @@ def test_a_huge_shared_string_is_refused_in_small_memory(tmp_path):
     tracemalloc.start()
     try:
         with pytest.raises(ImportFileError, match="超过 32767 个字符"):
-            roster_import(kind="students", source=path)
+            roster_import(actor=IMPORTER, kind="students", source=path)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -119,7 +122,7 @@ def test_a_huge_inline_string_in_the_sheet_is_refused(tmp_path):
         shared=_empty_shared(),
     )
     with pytest.raises(ImportFileError, match="超过 32767 个字符"):
-        roster_import(kind="students", source=path)
+        roster_import(actor=IMPORTER, kind="students", source=path)
 
 
 def test_a_cell_split_into_many_rich_text_runs_counts_as_one(tmp_path, settings):
@@ -131,7 +134,7 @@ def test_a_cell_split_into_many_rich_text_runs_counts_as_one(tmp_path, settings)
         shared=[f'<?xml version="1.0" encoding="UTF-8"?><sst {_MAIN}><si>', *runs, "</si></sst>"],
     )
     with pytest.raises(ImportFileError, match="超过 1000 个字符"):
-        roster_import(kind="students", source=path)
+        roster_import(actor=IMPORTER, kind="students", source=path)
 
 
 def test_many_cells_under_the_cap_are_read_as_usual(tmp_path, settings):
@@ -140,7 +143,7 @@ def test_many_cells_under_the_cap_are_read_as_usual(tmp_path, settings):
     path = _workbook(tmp_path / "ok.xlsx", sheet=_sheet(*cells), shared=_empty_shared())
     # Past the cap check: the sheet is read, and refused only for having no header row.
     with pytest.raises(ImportFileError, match="找不到表头行"):
-        roster_import(kind="students", source=path)
+        roster_import(actor=IMPORTER, kind="students", source=path)
 
 
 def test_a_dtd_is_refused(tmp_path):
@@ -150,7 +153,7 @@ def test_a_dtd_is_refused(tmp_path):
         shared=_empty_shared(),
     )
     with pytest.raises(ImportFileError, match="DTD"):
-        roster_import(kind="students", source=path)
+        roster_import(actor=IMPORTER, kind="students", source=path)
 
 
 def test_the_import_command_reports_the_refusal(tmp_path):
@@ -173,4 +176,4 @@ def test_the_import_page_shows_the_refusal(client, tmp_path):
 def test_io_sources_are_checked_too(tmp_path):
     data = _huge_shared_string(tmp_path / "bomb.xlsx").read_bytes()
     with pytest.raises(ImportFileError, match="超过 32767 个字符"):
-        roster_import(kind="students", source=io.BytesIO(data))
+        roster_import(actor=IMPORTER, kind="students", source=io.BytesIO(data))

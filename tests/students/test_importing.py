@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
+from aidsite.access import SystemActor
 from aidsite.lib.idcard import complete_id_number
 from aidsite.models import AccessLog
 from students.importing import ImportFileError, RowError, roster_import
@@ -30,6 +31,8 @@ from students.models import (
 from tests.factories import make_school, make_township, make_village
 
 pytestmark = pytest.mark.django_db
+
+IMPORTER = SystemActor("测试导入")
 
 _sequence = iter(range(100, 999))
 
@@ -193,7 +196,7 @@ def test_it_finds_the_header_and_reads_a_messy_file(tmp_path, places):
     rows, ids = good_rows()
     path = xlsx(tmp_path / "名册.xlsx", MESSY_HEADERS, rows)
 
-    report = roster_import(kind="students", source=path)
+    report = roster_import(actor=IMPORTER, kind="students", source=path)
 
     assert report.errors == []
     assert (report.total_rows, report.created, report.updated, report.unchanged) == (5, 5, 0, 0)
@@ -248,7 +251,7 @@ def test_it_finds_the_header_and_reads_a_messy_file(tmp_path, places):
 def test_it_writes_history_rows_and_an_access_log_entry(tmp_path, places, django_user_model):
     user = django_user_model.objects.create_user(username="clerk", password="x" * 12)
     rows, _ = good_rows()
-    roster_import(kind="students", source=xlsx(tmp_path / "a.xlsx", MESSY_HEADERS, rows), user=user)
+    roster_import(kind="students", source=xlsx(tmp_path / "a.xlsx", MESSY_HEADERS, rows), actor=user)
 
     assert Student.history.filter(history_type="+", history_user=user).count() == 5
     assert Enrollment.history.count() == 5
@@ -311,7 +314,7 @@ def bad_file(tmp_path: Path) -> tuple[Path, dict[int, tuple[str, str]]]:
 def test_every_bad_row_is_reported_with_row_and_column_and_nothing_is_written(tmp_path, places):
     path, expected = bad_file(tmp_path)
 
-    report = roster_import(kind="students", source=path)
+    report = roster_import(actor=IMPORTER, kind="students", source=path)
 
     assert not report.ok
     assert report.total_rows == 16 and report.rejected == 15
@@ -330,7 +333,7 @@ def test_every_bad_row_is_reported_with_row_and_column_and_nothing_is_written(tm
 def test_a_birth_date_implausible_for_the_stage_is_an_error(tmp_path, places):
     rows, _ = good_rows()
     rows[0][3] = new_id(birth=dt.date(2020, 1, 1), sex="F")  # two years old, in primary school
-    report = roster_import(kind="students", source=xlsx(tmp_path / "a.xlsx", MESSY_HEADERS, rows))
+    report = roster_import(actor=IMPORTER, kind="students", source=xlsx(tmp_path / "a.xlsx", MESSY_HEADERS, rows))
 
     assert [(e.row, e.column) for e in report.errors] == [(4, "公民身份号码")]
     assert "与学段不符" in report.errors[0].message
@@ -347,7 +350,7 @@ def test_the_same_student_twice_identically_is_imported_once(tmp_path, places):
     rows, _ = good_rows()
     path = xlsx(tmp_path / "twice.xlsx", MESSY_HEADERS, [rows[0], rows[0]])
 
-    report = roster_import(kind="students", source=path)
+    report = roster_import(actor=IMPORTER, kind="students", source=path)
 
     assert report.ok and (report.created, report.unchanged) == (1, 1)
     assert Student.objects.count() == Enrollment.objects.count() == 1
@@ -358,7 +361,7 @@ def test_the_same_student_twice_with_different_classes_is_an_error(tmp_path, pla
     other = list(rows[0])
     other[13] = "5班"
     report = roster_import(
-        kind="students", source=xlsx(tmp_path / "c.xlsx", MESSY_HEADERS, [rows[0], other])
+        actor=IMPORTER, kind="students", source=xlsx(tmp_path / "c.xlsx", MESSY_HEADERS, [rows[0], other])
     )
 
     assert [(e.row, e.column) for e in report.errors] == [(5, "")]
@@ -368,7 +371,7 @@ def test_the_same_student_twice_with_different_classes_is_an_error(tmp_path, pla
 def test_siblings_with_different_household_categories_are_an_error(tmp_path, places):
     rows, _ = good_rows()
     rows[4][8] = "低保"  # 王伟's household is 王芳's: 建档立卡、低保
-    report = roster_import(kind="students", source=xlsx(tmp_path / "s.xlsx", MESSY_HEADERS, rows))
+    report = roster_import(actor=IMPORTER, kind="students", source=xlsx(tmp_path / "s.xlsx", MESSY_HEADERS, rows))
 
     assert [(e.row, e.column) for e in report.errors] == [(8, "家庭经济困难类别")]
 
@@ -376,10 +379,10 @@ def test_siblings_with_different_household_categories_are_an_error(tmp_path, pla
 def test_reimporting_the_same_file_changes_nothing(tmp_path, places):
     rows, _ = good_rows()
     path = xlsx(tmp_path / "a.xlsx", MESSY_HEADERS, rows)
-    roster_import(kind="students", source=path)
+    roster_import(actor=IMPORTER, kind="students", source=path)
     counts = [m.history.count() for m in (Student, Enrollment, Household, HouseholdHardship)]
 
-    again = roster_import(kind="students", source=path)
+    again = roster_import(actor=IMPORTER, kind="students", source=path)
 
     assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, 5)
     assert [
@@ -390,13 +393,13 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path, places):
 
 def test_a_changed_row_updates_the_records_it_names(tmp_path, places):
     rows, ids = good_rows()
-    roster_import(kind="students", source=xlsx(tmp_path / "a.xlsx", MESSY_HEADERS, rows))
+    roster_import(actor=IMPORTER, kind="students", source=xlsx(tmp_path / "a.xlsx", MESSY_HEADERS, rows))
     rows[0][12] = "四年级"  # 王芳 moved up a grade
     rows[0][1] = "王芳芳"  # and her name was corrected
     rows[1][8] = "特困"  # 李大山's household is no longer 其他困难
     rows[1][7] = "13700000000"
 
-    report = roster_import(kind="students", source=xlsx(tmp_path / "b.xlsx", MESSY_HEADERS, rows))
+    report = roster_import(actor=IMPORTER, kind="students", source=xlsx(tmp_path / "b.xlsx", MESSY_HEADERS, rows))
 
     assert report.ok and (report.created, report.updated, report.unchanged) == (0, 2, 3)
     wang = Student.objects.get(id_number=ids["wang"])
@@ -413,7 +416,10 @@ def test_a_changed_row_updates_the_records_it_names(tmp_path, places):
 def test_dry_run_counts_but_writes_nothing(tmp_path, places):
     rows, _ = good_rows()
     report = roster_import(
-        kind="students", source=xlsx(tmp_path / "a.xlsx", MESSY_HEADERS, rows), dry_run=True
+        actor=IMPORTER,
+        kind="students",
+        source=xlsx(tmp_path / "a.xlsx", MESSY_HEADERS, rows),
+        dry_run=True,
     )
 
     assert report.ok and report.dry_run and report.created == 5
@@ -431,11 +437,11 @@ def test_a_township_import_refuses_rows_of_another_township(tmp_path, places):
     rows[2][10] = "白云镇中心小学"
     path = xlsx(tmp_path / "a.xlsx", MESSY_HEADERS, rows)
 
-    report = roster_import(kind="students", source=path, township=places["township"])
+    report = roster_import(actor=IMPORTER, kind="students", source=path, township=places["township"])
 
     assert [(e.row, e.column) for e in report.errors] == [(5, "乡镇（街道）"), (6, "就读学校")]
     assert Student.objects.count() == 0
-    assert roster_import(kind="students", source=path).ok  # the county may
+    assert roster_import(actor=IMPORTER, kind="students", source=path).ok  # the county may
 
 
 def test_the_command_prints_errors_and_exits_non_zero(tmp_path, places, capsys):
@@ -471,7 +477,7 @@ def test_villages_and_schools_sheets(tmp_path):
         ["乡镇（街道）", "行政村", "是否省定贫困村"],
         [["青山镇", "石门村", "是"], ["青山镇", "东岭村", None], ["新安镇", "新安村", "√"]],
     )
-    report = roster_import(kind="villages", source=villages)
+    report = roster_import(actor=IMPORTER, kind="villages", source=villages)
     assert report.ok and report.created == 3
     assert set(Village.objects.filter(is_poor_village=True).values_list("name", flat=True)) == {
         "石门村",
@@ -500,7 +506,7 @@ def test_villages_and_schools_sheets(tmp_path):
             ["青山镇阳光幼儿园", "青山镇", "", "幼儿园", "民办", "是", "是", "√", "", "3,600元"],
         ],
     )
-    report = roster_import(kind="schools", source=schools)
+    report = roster_import(actor=IMPORTER, kind="schools", source=schools)
     assert report.ok and report.created == 2
     nine = School.objects.get(name="青山镇九年一贯制学校")
     assert (
@@ -514,14 +520,14 @@ def test_villages_and_schools_sheets(tmp_path):
         and kindergarten.is_inclusive
         and str(kindergarten.tuition) == "3600.00"
     )
-    assert roster_import(kind="schools", source=schools).unchanged == 2
+    assert roster_import(actor=IMPORTER, kind="schools", source=schools).unchanged == 2
 
     bad = xlsx(
         tmp_path / "bad.xlsx",
         headers,
         [["X学校", "青山镇", "无此村", "大学", "国办", "也许", "否", "否", "否", "-5"]],
     )
-    report = roster_import(kind="schools", source=bad)
+    report = roster_import(actor=IMPORTER, kind="schools", source=bad)
     assert {e.column for e in report.errors} == {
         "村",
         "学段",
@@ -544,7 +550,7 @@ def test_a_title_containing_a_column_name_is_not_taken_for_the_header(tmp_path, 
     sheet.append(rows[3][1:])
     workbook.save(tmp_path / "t.xlsx")
 
-    report = roster_import(kind="students", source=tmp_path / "t.xlsx")
+    report = roster_import(actor=IMPORTER, kind="students", source=tmp_path / "t.xlsx")
     assert report.ok and report.total_rows == 1
 
 
@@ -552,17 +558,17 @@ def test_a_file_that_is_not_xlsx_is_refused(tmp_path):
     fake = tmp_path / "roster.xlsx"
     fake.write_bytes(b"\xd0\xcf\x11\xe0 an old .xls file")
     with pytest.raises(ImportFileError, match="不是 .xlsx"):
-        roster_import(kind="students", source=fake)
+        roster_import(actor=IMPORTER, kind="students", source=fake)
 
     plain_zip = io.BytesIO()
     with zipfile.ZipFile(plain_zip, "w") as archive:
         archive.writestr("readme.txt", "not a workbook")
     plain_zip.seek(0)
     with pytest.raises(ImportFileError, match="不是 .xlsx"):
-        roster_import(kind="students", source=plain_zip)
+        roster_import(actor=IMPORTER, kind="students", source=plain_zip)
 
     with pytest.raises(ImportFileError, match="文件是空的"):
-        roster_import(kind="students", source=io.BytesIO(b""))
+        roster_import(actor=IMPORTER, kind="students", source=io.BytesIO(b""))
 
 
 def test_macro_files_and_archives_over_the_caps_are_refused(tmp_path, settings, places):
@@ -571,34 +577,34 @@ def test_macro_files_and_archives_over_the_caps_are_refused(tmp_path, settings, 
     macro = tmp_path / "a.xlsm"
     macro.write_bytes(path.read_bytes())
     with pytest.raises(ImportFileError, match="含宏"):
-        roster_import(kind="students", source=macro)
+        roster_import(actor=IMPORTER, kind="students", source=macro)
 
     with zipfile.ZipFile(path, "a") as archive:
         archive.writestr("xl/vbaProject.bin", b"\x00" * 10)
     with pytest.raises(ImportFileError, match="含宏"):
-        roster_import(kind="students", source=path)
+        roster_import(actor=IMPORTER, kind="students", source=path)
 
     upload = io.BytesIO(xlsx(tmp_path / "b.xlsx", MESSY_HEADERS, rows).read_bytes())
     settings.IMPORT_MAX_UNCOMPRESSED_BYTES = 5000
     with pytest.raises(ImportFileError, match="解压后过大"):
-        roster_import(kind="students", source=upload)
+        roster_import(actor=IMPORTER, kind="students", source=upload)
     settings.IMPORT_MAX_UNCOMPRESSED_BYTES = 10**9
     settings.IMPORT_MAX_ROWS = 3
     with pytest.raises(ImportFileError, match="超过 3 行"):
-        roster_import(kind="students", source=upload)
+        roster_import(actor=IMPORTER, kind="students", source=upload)
     settings.IMPORT_MAX_FILE_BYTES = 100
     with pytest.raises(ImportFileError, match="文件过大"):
-        roster_import(kind="students", source=upload)
+        roster_import(actor=IMPORTER, kind="students", source=upload)
     assert Student.objects.count() == 0
 
 
 def test_a_sheet_without_the_key_columns_is_refused(tmp_path):
     path = xlsx(tmp_path / "a.xlsx", ["学生", "号码"], [["张三", "1"]])
     with pytest.raises(ImportFileError, match="找不到表头行"):
-        roster_import(kind="students", source=path)
+        roster_import(actor=IMPORTER, kind="students", source=path)
     missing = xlsx(tmp_path / "b.xlsx", ["姓名", "身份证号"], [["张三", new_id()]])
     with pytest.raises(ImportFileError, match="缺少必需的列"):
-        roster_import(kind="students", source=missing)
+        roster_import(actor=IMPORTER, kind="students", source=missing)
 
 
 def test_a_large_import_refreshes_postgresql_planner_statistics(tmp_path, places, monkeypatch):
@@ -606,12 +612,12 @@ def test_a_large_import_refreshes_postgresql_planner_statistics(tmp_path, places
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from students import importing
+    from students.importing import service
 
-    monkeypatch.setattr(importing, "ANALYZE_AFTER_ROWS", 5)
+    monkeypatch.setattr(service, "ANALYZE_AFTER_ROWS", 5)
     rows, _ = good_rows()
     with CaptureQueriesContext(connection) as queries:
-        report = roster_import(kind="students", source=xlsx(tmp_path / "名册.xlsx", MESSY_HEADERS, rows))
+        report = roster_import(actor=IMPORTER, kind="students", source=xlsx(tmp_path / "名册.xlsx", MESSY_HEADERS, rows))
     assert report.created == 5
     analyzed = {q["sql"].split('"')[1] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")}
     if connection.vendor == "postgresql":

@@ -17,7 +17,7 @@ from students.importing import roster_import
 from students.models import Enrollment, Household, School, Stage, Student, Township, Village
 from tests.factories import make_enrollment, make_school, make_student
 from tests.scoped_world import build_world
-from tests.students.test_importing import MESSY_HEADERS, good_rows, places, xlsx  # noqa: F401 - places is a fixture
+from tests.students.test_importing import IMPORTER, MESSY_HEADERS, good_rows, places, xlsx  # noqa: F401 - places is a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -250,7 +250,7 @@ def test_a_plausible_enrollment_passes_full_clean(world):
 def test_the_importer_stores_a_line_break_in_a_one_line_cell_as_a_space(tmp_path):
     rows, _ = good_rows()
     rows[0][13] = "2\n班"  # 班级, typed with Alt+Enter
-    report = roster_import(kind="students", source=xlsx(tmp_path / "a.xlsx", MESSY_HEADERS, rows))
+    report = roster_import(actor=IMPORTER, kind="students", source=xlsx(tmp_path / "a.xlsx", MESSY_HEADERS, rows))
     assert report.ok, report.errors
     enrollment = Enrollment.objects.get(student__name="王芳")
     assert enrollment.class_name == "2 班"

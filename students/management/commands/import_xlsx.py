@@ -6,6 +6,7 @@ writes nothing when any row is bad.
 
 from django.core.management.base import BaseCommand, CommandError
 
+from aidsite.access import SystemActor
 from students.importing import KINDS, ImportFileError, roster_import
 
 
@@ -20,7 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         try:
             report = roster_import(
-                kind=options["kind"], source=options["file"], dry_run=options["dry_run"]
+                kind=options["kind"],
+                source=options["file"],
+                dry_run=options["dry_run"],
+                actor=SystemActor("import_xlsx 命令"),
             )
         except FileNotFoundError as exc:
             raise CommandError(f"找不到文件：{options['file']}") from exc

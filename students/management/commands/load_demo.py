@@ -3,8 +3,10 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from students.demo import DEMO_YEAR, demo_accounts_ensure, demo_load
-from students.school_years import school_year_open
+from aidsite.access import SystemActor
+from students.demo import demo_accounts_ensure, demo_load
+from students.demo_roster import DEMO_YEAR
+from students.school_years import current_school_year_name, school_year_open
 
 
 class Command(BaseCommand):
@@ -14,7 +16,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for name in dict.fromkeys([DEMO_YEAR, current_school_year_name()]):
                 school_year_open(name=name)
-            reports = demo_load()
+            reports = demo_load(actor=SystemActor("load_demo 命令"))
             accounts = demo_accounts_ensure()
         for report in reports.values():
             self.stdout.write(report.summary())
@@ -25,10 +27,3 @@ class Command(BaseCommand):
                 f"  {account.role_label}：用户名 {account.username}  密码 {account.password}  （{account.scope}）"
             )
 
-
-def current_school_year_name() -> str:
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    start = today.year if today.month >= 9 else today.year - 1
-    return f"{start}-{start + 1}"

@@ -1,0 +1,153 @@
+"""The words offices write: closed vocabularies, header aliases, and how names are cleaned.
+
+Every vocabulary is closed (SECURITY B3): a word not listed here is a row
+error, never a guess. Each sheet kind's columns list the header spellings
+found in real files; the sheet reader matches whole cells against them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aidsite.lib.excel import Column
+from students.models import HouseholdCategory, Ownership, Stage
+
+KINDS = ("villages", "schools", "students")
+KIND_LABELS = {"villages": "村（社区）", "schools": "学校", "students": "学生"}
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+SPACES = re.compile(r"\s+")
+
+STAGE_WORDS: dict[str, tuple[str, ...]] = {
+    "幼儿园": (Stage.KINDERGARTEN,),
+    "学前": (Stage.KINDERGARTEN,),
+    "学前教育": (Stage.KINDERGARTEN,),
+    "小学": (Stage.PRIMARY,),
+    "初中": (Stage.JUNIOR,),
+    "初级中学": (Stage.JUNIOR,),
+    "普通高中": (Stage.HIGH,),
+    "高中": (Stage.HIGH,),
+    "中职": (Stage.VOCATIONAL,),
+    "中等职业教育": (Stage.VOCATIONAL,),
+    "特殊教育": (Stage.SPECIAL,),
+    "特教": (Stage.SPECIAL,),
+    # A school's stages only: the usual names of combined schools.
+    "九年一贯制": (Stage.PRIMARY, Stage.JUNIOR),
+}
+SCHOOL_ONLY_STAGE_WORDS = {"九年一贯制"}
+STAGE_HINT = "应为 幼儿园/学前、小学、初中、普通高中/高中、中职、特殊教育"
+HOUSEHOLD_WORDS: dict[str, str | None] = {
+    "建档立卡": HouseholdCategory.REGISTERED,
+    "建档立卡贫困户": HouseholdCategory.REGISTERED,
+    "建档立卡户": HouseholdCategory.REGISTERED,
+    "低保": HouseholdCategory.DIBAO,
+    "低保户": HouseholdCategory.DIBAO,
+    "特困": HouseholdCategory.EXTREME,
+    "特困供养": HouseholdCategory.EXTREME,
+    "特困供养户": HouseholdCategory.EXTREME,
+    "其他困难": HouseholdCategory.OTHER,
+    "其他家庭经济困难": HouseholdCategory.OTHER,
+    "无": None,
+}
+PERSONAL_WORDS: dict[str, str | None] = {
+    "孤儿": "is_orphan",
+    "烈士子女": "is_martyr_child",
+    "残疾": "is_disabled",
+    "残疾儿童": "is_disabled",
+    "残疾学生": "is_disabled",
+    "无": None,
+}
+SEX_WORDS = {"男": "M", "男性": "M", "女": "F", "女性": "F"}
+OWNERSHIP_WORDS = {"公办": Ownership.PUBLIC, "民办": Ownership.PRIVATE}
+
+TOWNSHIP_ALIASES = ("乡镇", "乡镇（街道）", "镇（街道）", "乡镇街道", "镇街")
+VILLAGE_ALIASES = ("村（社区）", "村", "行政村", "社区", "村居")
+
+VILLAGE_COLUMNS = (
+    Column("township", TOWNSHIP_ALIASES, required=True),
+    Column("village", VILLAGE_ALIASES, required=True),
+    Column("poor", ("是否省定贫困村", "省定贫困村")),
+)
+SCHOOL_COLUMNS = (
+    Column("name", ("学校名称", "学校", "学校（幼儿园）名称", "幼儿园名称"), required=True),
+    Column("township", TOWNSHIP_ALIASES, required=True),
+    Column("village", VILLAGE_ALIASES),
+    Column("stages", ("学段",), required=True),
+    Column("ownership", ("办学性质",), required=True),
+    Column("inclusive", ("是否普惠性", "普惠性", "是否普惠")),
+    Column("county_approved", ("是否县级审批", "县级审批")),
+    Column("rural", ("是否农村学校", "农村学校")),
+    Column("boarding", ("是否寄宿制", "寄宿制", "是否寄宿制学校")),
+    Column("tuition", ("学费标准（元/年）", "学费标准", "学费标准（元）", "学费（元/年）")),
+)
+STUDENT_COLUMNS = (
+    Column("name", ("姓名", "学生姓名", "幼儿姓名"), required=True),
+    Column("sex", ("性别",)),
+    Column(
+        "id_number",
+        ("身份证号", "身份证号码", "公民身份号码", "证件号码", "学生身份证号", "身份证"),
+        required=True,
+    ),
+    Column("township", TOWNSHIP_ALIASES, required=True),
+    Column("village", VILLAGE_ALIASES, required=True),
+    Column("head_name", ("户主姓名", "户主"), required=True),
+    Column("phone", ("联系电话", "电话", "手机号码", "联系方式")),
+    Column("household_categories", ("家庭类别", "家庭经济困难类别", "困难类型")),
+    Column("personal_categories", ("个人类别",)),
+    Column("school", ("学校", "就读学校", "学校名称"), required=True),
+    Column("stage", ("学段",), required=True),
+    Column("grade", ("年级",)),
+    Column("class_name", ("班级",)),
+    Column("boarding", ("是否寄宿", "寄宿", "是否寄宿生")),
+    Column("major", ("专业", "专业名称")),
+    Column("agri", ("是否涉农专业", "涉农专业")),
+    Column("school_year", ("学年",), required=True),
+)
+COLUMNS = {"villages": VILLAGE_COLUMNS, "schools": SCHOOL_COLUMNS, "students": STUDENT_COLUMNS}
+# The columns whose headers identify the header row among title and 填报单位 lines.
+KEY_COLUMNS = {"villages": ("village",), "schools": ("name",), "students": ("name", "id_number")}
+
+
+def clean_name(text: str) -> str:
+    """Chinese names lose the spaces clerks type to align them; other names keep single spaces."""
+    if _CJK.search(text):
+        return SPACES.sub("", text)
+    return " ".join(text.split())
+
+
+def place_name(text: str) -> str:
+    return SPACES.sub("", text)
+
+
+_KINDERGARTEN_GRADES = (("小班", 1), ("中班", 2), ("大班", 3))
+_CN_DIGITS = "一二三四五六七八九"
+
+
+def study_year(grade: str, stage: str, start_year: int) -> int | None:
+    """Year of study from the grade as offices write it (一年级, 高二, 八年级, 大班, 2022级)."""
+    if not grade:
+        return None
+    cohort = re.match(r"^(\d{4})级", grade)
+    if cohort:
+        year = start_year - int(cohort.group(1)) + 1
+        return year if 1 <= year <= 6 else None
+    if stage == Stage.KINDERGARTEN:
+        for word, year in _KINDERGARTEN_GRADES:
+            if word in grade:
+                return year
+    number = _first_number(grade)
+    if number is None:
+        return None
+    if stage == Stage.JUNIOR and number >= 7:
+        number -= 6
+    return number if 1 <= number <= 6 else None
+
+
+def _first_number(grade: str) -> int | None:
+    """The first digit, Arabic or Chinese, in a grade name (高二 → 2, 8年级 → 8)."""
+    for char in grade:
+        if char.isdigit():
+            return int(char)
+        if char in _CN_DIGITS:
+            return _CN_DIGITS.index(char) + 1
+    return None
