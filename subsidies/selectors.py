@@ -6,10 +6,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from students.models import School, Term, Township
-from subsidies.models import AWARDED_STATUSES, Entitlement, Policy
+from students.models import (
+    Enrollment,
+    EnrollmentStatus,
+    HouseholdHardship,
+    PovertyStatus,
+    School,
+    Stage,
+    Term,
+    Township,
+)
+from subsidies.models import AWARDED_STATUSES, Category, Entitlement, Policy
+from subsidies.rules.facts import FACT_FIELDS, HOUSEHOLD_FACT_KEYS, HOUSEHOLD_FACTS
 
 # A notice shows the entitlements under review and those approved (or paid since).
 NOTICE_STATUSES = AWARDED_STATUSES
@@ -55,3 +65,90 @@ class LedgerFilter:
         policy = self.policy.name if self.policy is not None else "学生资助"
         term = self.term
         return f"{self.place}{term.school_year.name}学年{term.get_season_display()}{policy}{what}"
+
+
+# ---------------------------------------------------------------------------
+# A policy's population: one query per policy fetches the enrollments 在读 in the
+# term's school year that meet its stage and school conditions, with every fact
+# the rules read (the household's hardship as `Exists` subqueries); the rules in
+# `subsidies.rules` then work over those rows without a query.
+
+
+def policies_for_term(term: Term, policy_code: str | None = None) -> list[Policy]:
+    """The computed policies of the term's school year, their inlines prefetched (5 queries)."""
+    queryset = Policy.objects.filter(school_year_id=term.school_year_id, by_application=False)
+    if policy_code:
+        queryset = queryset.filter(code=policy_code)
+    return list(
+        queryset.prefetch_related("tiers", "stage_amounts", "daily_rates", "categories").order_by(
+            "order", "code"
+        )
+    )
+
+
+def _hardship_exists(category: str, *, lifted_count: bool) -> Exists:
+    hardships = HouseholdHardship.objects.filter(
+        household_id=OuterRef("student__household_id"), category=category
+    )
+    if not lifted_count:
+        hardships = hardships.filter(status=PovertyStatus.IN_POVERTY)
+    return Exists(hardships)
+
+
+def population_queryset(
+    source: Policy, *, term: Term, township: Township | None = None
+) -> QuerySet[Enrollment]:
+    """The policy's population: enrollments 在读 in the term's year meeting its conditions."""
+    queryset = Enrollment.objects.filter(
+        school_year_id=term.school_year_id,
+        status=EnrollmentStatus.STUDYING,
+        stage__in=source.stage_list,
+    )
+    if township is not None:
+        queryset = queryset.filter(school__township=township)
+    if source.school_rural_only:
+        queryset = queryset.filter(school__is_rural=True)
+    if source.school_inclusive_only:
+        queryset = queryset.filter(school__is_inclusive=True, school__is_county_approved=True)
+    if source.school_ownership:
+        queryset = queryset.filter(school__ownership=source.school_ownership)
+    if source.boarders_only:
+        queryset = queryset.filter(is_boarding=True)
+    if source.study_year_list:
+        queryset = queryset.filter(study_year__in=source.study_year_list)
+    return queryset
+
+
+def population_facts(policy: Policy, *, term: Term, township: Township | None = None) -> list[dict[str, Any]]:
+    """One query: every enrollment of the population with the facts the rules read."""
+    lifted = policy.lifted_households_count
+    annotations = {
+        HOUSEHOLD_FACT_KEYS[category]: _hardship_exists(household_category, lifted_count=lifted)
+        for category, household_category in HOUSEHOLD_FACTS.items()
+    }
+    return list(
+        population_queryset(policy, term=term, township=township)
+        .annotate(**annotations)
+        .values(*FACT_FIELDS, *annotations)
+        .order_by("id")
+    )
+
+
+def category_filter(category: str, *, lifted_count: bool = True) -> Q:
+    """The enrollments of one category, as a filter (for counts in summaries)."""
+    if category in HOUSEHOLD_FACTS:
+        return Q(_hardship_exists(HOUSEHOLD_FACTS[category], lifted_count=lifted_count))
+    if category == Category.HARDSHIP:
+        q = Q(student__is_orphan=True)
+        for household_category in HOUSEHOLD_FACTS.values():
+            q |= Q(_hardship_exists(household_category, lifted_count=lifted_count))
+        return q
+    simple = {
+        Category.ALL: Q(pk__isnull=False),
+        Category.ORPHAN: Q(student__is_orphan=True),
+        Category.MARTYR_CHILD: Q(student__is_martyr_child=True),
+        Category.DISABLED: Q(student__is_disabled=True),
+        Category.SPECIAL_ED: Q(stage=Stage.SPECIAL),
+        Category.AGRI_MAJOR: Q(is_agri_major=True),
+    }
+    return simple[category]

@@ -1,6 +1,6 @@
 """The services that change entitlements: compute a term, override, approve; and the term summary.
 
-Computing is idempotent: it turns `eligibility.decide` outcomes into rows,
+Computing is idempotent: it turns `allocation.decide` outcomes into rows,
 adding, updating and removing only *proposed* (or left-out / excluded) rows,
 never approved or paid ones, and keeping staff overrides. Writes are bulk and
 recorded in the entitlement history (simple_history's bulk helpers).
@@ -35,8 +35,16 @@ from subsidies.models import (
     OverrideAction,
     Policy,
 )
-from subsidies.rules import eligibility
-from subsidies.rules.eligibility import Decision, OverrideFact, PolicySpec, quota_for
+from subsidies.rules import allocation, facts, pricing
+from subsidies.rules.allocation import quota_for
+from subsidies.rules.decisions import Decision, OverrideFact
+from subsidies.rules.policy import PolicySpec
+from subsidies.selectors import (
+    category_filter,
+    policies_for_term,
+    population_facts,
+    population_queryset,
+)
 
 BATCH_SIZE = 2000
 _UPDATED = ("enrollment", "status", "tier", "amount", "max_amount", "qualifies", "categories", "priority", "has_conflict", "reasons", "digest", "computed_at")
@@ -152,7 +160,7 @@ def _compute_policy(
     *, policy: Policy, term: Term, township: Township | None, result: ComputeResult, user: Any, now: Any
 ) -> None:
     spec = PolicySpec.from_policy(policy)
-    rows = eligibility.population_facts(policy, term=term, township=township)
+    rows = population_facts(policy, term=term, township=township)
     existing = {
         row.student_id: row
         for row in map(
@@ -181,7 +189,7 @@ def _compute_policy(
         for e in existing.values()
         if e.status in LOCKED_STATUSES
     }
-    outcome = eligibility.decide(spec, rows, overrides=_override_facts(policy, term), locked=locked)
+    outcome = allocation.decide(spec, rows, overrides=_override_facts(policy, term), locked=locked)
     result.locked += len(locked)
 
     names = {row["student_id"]: (row["student__name"], row["student__id_number"]) for row in rows}
@@ -457,13 +465,13 @@ def entitlements_compute(
 def _entitlements_compute(
     *, term: Term, township: Township | None, policy_code: str | None, dry_run: bool, user: Any
 ) -> ComputeResult:
-    policies = eligibility.policies_for_term(term, policy_code)
+    policies = policies_for_term(term, policy_code)
     if policy_code and not policies:
         raise ValidationError(f"{term.school_year.name}学年没有代码为 {policy_code} 的测算类资助项目。")
     result = ComputeResult(term=term, township=township, dry_run=dry_run)
     now = timezone.now()
     for policy in policies:
-        if policy.kind not in eligibility.RULES:
+        if policy.kind not in pricing.RULES:
             continue
         result.policy_codes.append(policy.code)
         _compute_policy(policy=policy, term=term, township=township, result=result, user=user, now=now)
@@ -635,7 +643,7 @@ class SummaryRow:
         """The awarded students' average, per year (two terms), to compare with the standard."""
         if not self.awarded:
             return None
-        return eligibility.money(self.total_amount * 2 / self.awarded)
+        return pricing.money(self.total_amount * 2 / self.awarded)
 
     @property
     def below_floor(self) -> bool:
@@ -669,7 +677,7 @@ def term_summary(
 
     One aggregate query per policy for the population counts, one for the entitlements.
     """
-    policies = [p for p in eligibility.policies_for_term(term, policy_code) if p.kind in eligibility.RULES]
+    policies = [p for p in policies_for_term(term, policy_code) if p.kind in pricing.RULES]
     floor_categories = sorted({p.floor_category for p in policies if p.floor_ratio is not None and p.floor_category})
     awarded = Q(status__in=AWARDED_STATUSES)
     annotations: dict[str, Any] = {
@@ -689,7 +697,7 @@ def term_summary(
             exempt |= Q(policy_id=policy.pk, categories__contains=f",{category},")
     annotations["awarded_exempt"] = Count("id", filter=awarded & exempt)
     annotations["awarded_poor_village"] = Count(
-        "id", filter=awarded & ~exempt & Q(categories__contains=f",{eligibility.POOR_VILLAGE},")
+        "id", filter=awarded & ~exempt & Q(categories__contains=f",{facts.POOR_VILLAGE},")
     )
     entitlement_counts = {
         (r["policy_id"], r["enrollment__school_id"]): r
@@ -708,10 +716,10 @@ def term_summary(
         if spec.exempt_categories:
             exempt = Q()
             for category in spec.exempt_categories:
-                exempt |= eligibility.category_filter(category, lifted_count=policy.lifted_households_count)
+                exempt |= category_filter(category, lifted_count=policy.lifted_households_count)
             counts_by_school["exempt"] = Count("id", filter=exempt)
         population = (
-            eligibility.population_queryset(policy, term=term, township=township)
+            population_queryset(policy, term=term, township=township)
             .values("school_id", "school__name", "school__township__name")
             .annotate(**counts_by_school)
             .order_by("school__township__name", "school__name")

@@ -57,7 +57,7 @@ from subsidies.models import (
     OverrideAction,
     Policy,
 )
-from subsidies.rules.eligibility import POOR_VILLAGE
+from subsidies.rules.facts import POOR_VILLAGE
 from subsidies.services.entitlements import (
     ComputeResult,
     DiffRow,

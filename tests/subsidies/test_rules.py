@@ -9,7 +9,7 @@ import pytest
 from students.models import HouseholdCategory as H
 from students.models import HouseholdHardship, Ownership, PovertyStatus, Stage
 from subsidies.models import EntitlementStatus, Policy
-from subsidies.rules.eligibility import quota_for
+from subsidies.rules.allocation import quota_for
 from tests.factories import make_enrollment
 from tests.subsidies.townships import compute, rows
 
