@@ -30,9 +30,12 @@ from subsidies.models.frozen import frozen_columns
 MUTABLE = {Entitlement: ENTITLEMENT_MUTABLE_FIELDS, LedgerEntry: ENTRY_MUTABLE_FIELDS}
 FROZEN = {Entitlement: ENTITLEMENT_FROZEN_COLUMNS, LedgerEntry: ENTRY_FROZEN_COLUMNS}
 
-# `OLD."c" IS DISTINCT FROM NEW."c"` as written, `(old.c IS DISTINCT FROM new.c)` as PostgreSQL
-# prints it back, `OLD."c" IS NOT NEW."c"` in SQLite's copy.
-COMPARED = re.compile(r'old\."?(\w+)"? IS (?:DISTINCT FROM|NOT) new\."?\1"?', re.IGNORECASE)
+# `OLD."c" IS DISTINCT FROM NEW."c"` as written, `old.c IS DISTINCT FROM new.c` or
+# `(old.c)::text IS DISTINCT FROM (new.c)::text` as PostgreSQL prints it back, and
+# `OLD."c" IS NOT NEW."c"` in SQLite's copy.
+COMPARED = re.compile(
+    r'\(?old\."?(\w+)"?\)?(?:::\w+)? IS (?:DISTINCT FROM|NOT) \(?new\."?\1"?\)?(?:::\w+)?', re.IGNORECASE
+)
 
 
 def _update_guards() -> list[tuple[type[models.Model], pgtrigger.Protect]]:
