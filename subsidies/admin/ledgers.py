@@ -1,4 +1,4 @@
-"""The ledgers in the admin: read-only lists that link to the ledger pages; receiving accounts are edited here.
+"""The ledgers in the admin: read-only lists that link to the ledger pages.
 
 Batches, entries, reversals, bank results and the ledger log are never added,
 changed or deleted through the admin, by anyone: the ledger pages call the
@@ -18,30 +18,18 @@ from django.utils.translation import gettext_lazy as _
 
 from aidsite.lib.idcard import mask_account
 from aidsite.masked_admin import MaskedFreeTextAdminMixin
-from aidsite.scoped_admin import ScopedModelAdmin
+from aidsite.scoped_admin import ReadOnlyAdminMixin, ScopedModelAdmin
 from subsidies.models import (
     BankResult,
     DisbursementBatch,
     LedgerEntry,
     LedgerLog,
-    PaymentAccount,
     Reversal,
 )
 
 
-class _ViewOnlyAdmin(ScopedModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(DisbursementBatch)
-class DisbursementBatchAdmin(MaskedFreeTextAdminMixin, _ViewOnlyAdmin):
+class DisbursementBatchAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedModelAdmin):
     masked_text_fields = ("note",)
     list_display = (
         "__str__", "status", "entry_count", "total_amount", "prepared_by", "approved_by", "approved_at", "open_link",
@@ -60,7 +48,7 @@ class DisbursementBatchAdmin(MaskedFreeTextAdminMixin, _ViewOnlyAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(_ViewOnlyAdmin):
+class LedgerEntryAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     list_display = ("student", "school", "policy", "term", "amount", "method", "account", "payment_status", "is_live", "batch")
     list_filter = ("term", "payment_status", "is_live", "method")
     list_select_related = ("student", "school", "policy__school_year", "term__school_year", "batch__township", "batch__policy", "batch__term__school_year")
@@ -75,7 +63,7 @@ class LedgerEntryAdmin(_ViewOnlyAdmin):
 
 
 @admin.register(Reversal)
-class ReversalAdmin(MaskedFreeTextAdminMixin, _ViewOnlyAdmin):
+class ReversalAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedModelAdmin):
     masked_text_fields = ("reason",)
     list_display = ("entry", "amount", "reason", "reissue", "reversed_by", "reversed_at")
     list_select_related = ("entry__student", "reversed_by")
@@ -83,7 +71,7 @@ class ReversalAdmin(MaskedFreeTextAdminMixin, _ViewOnlyAdmin):
 
 
 @admin.register(BankResult)
-class BankResultAdmin(MaskedFreeTextAdminMixin, _ViewOnlyAdmin):
+class BankResultAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedModelAdmin):
     masked_text_fields = ("reason",)
     list_display = ("entry", "outcome", "amount", "reason", "file_name", "row_number", "imported_by", "imported_at")
     list_filter = ("outcome",)
@@ -92,26 +80,10 @@ class BankResultAdmin(MaskedFreeTextAdminMixin, _ViewOnlyAdmin):
 
 
 @admin.register(LedgerLog)
-class LedgerLogAdmin(MaskedFreeTextAdminMixin, _ViewOnlyAdmin):
+class LedgerLogAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedModelAdmin):
     masked_text_fields = ("summary",)
     list_display = ("at", "user", "action", "township", "summary")
     list_filter = ("action", "township")
     list_select_related = ("user", "township")
     search_fields = ("summary", "user__username")
     date_hierarchy = "at"
-
-
-@admin.register(PaymentAccount)
-class PaymentAccountAdmin(ScopedModelAdmin):
-    """收款账户: the account a student's aid goes to; kept masked for those who may not see it."""
-
-    list_display = ("student", "method", "masked_account", "bank_name", "holder_name", "updated_at")
-    list_filter = ("method",)
-    list_select_related = ("student",)
-    search_fields = ("student__name", "holder_name")
-    autocomplete_fields = ("student",)
-    personal_fields = {"account_number": "masked_account"}
-
-    @admin.display(description=_("收款账号"))
-    def masked_account(self, obj: PaymentAccount) -> str:
-        return mask_account(obj.account_number)

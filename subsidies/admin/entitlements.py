@@ -1,0 +1,52 @@
+"""Entitlements, overrides and approvals are shown here, not edited.
+
+They change only through the services in `subsidies.services.entitlements`
+(compute, override, approve), which the workflow views call.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from aidsite.masked_admin import MaskedFreeTextAdminMixin
+from aidsite.scoped_admin import ReadOnlyAdminMixin, ScopedModelAdmin
+from subsidies.models import Entitlement, EntitlementApproval, EntitlementOverride
+
+
+@admin.register(Entitlement)
+class EntitlementAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    list_display = ("student_name", "masked_id_number", "school", "policy", "term", "tier", "amount", "status")
+    list_filter = ("term", "policy__code", "status", "tier", "has_conflict")
+    list_select_related = ("student", "enrollment__school", "policy__school_year", "term__school_year")
+    search_fields = ("student__name", "enrollment__school__name")
+    readonly_fields = ("reason_text",)
+    exclude = ("reasons",)
+
+    @admin.display(description=_("姓名"), ordering="student__name")
+    def student_name(self, obj: Entitlement) -> str:
+        return obj.student.name
+
+    @admin.display(description=_("身份证号"))
+    def masked_id_number(self, obj: Entitlement) -> str:
+        return obj.student.masked_id_number
+
+    @admin.display(description=_("学校"), ordering="enrollment__school__name")
+    def school(self, obj: Entitlement) -> str:
+        return obj.enrollment.school.name
+
+
+@admin.register(EntitlementOverride)
+class EntitlementOverrideAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedModelAdmin):
+    masked_text_fields = ("reason",)
+    list_display = ("student", "policy", "term", "action", "tier", "reason", "created_by", "created_at")
+    list_filter = ("term", "action")
+    list_select_related = ("student", "policy__school_year", "term__school_year", "created_by")
+    search_fields = ("student__name", "reason")
+
+
+@admin.register(EntitlementApproval)
+class EntitlementApprovalAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    list_display = ("township", "term", "policy_codes", "entitlement_count", "total_amount", "approved_by", "approved_at")
+    list_filter = ("term", "township")
+    list_select_related = ("township", "term__school_year", "approved_by")

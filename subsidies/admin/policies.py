@@ -1,0 +1,54 @@
+"""The county edits aid policies here, with their tiers, stage amounts, daily rates and category rules."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from aidsite.scoped_admin import ScopedModelAdmin, ScopedTabularInline
+from subsidies.models import (
+    Policy,
+    PolicyCategory,
+    PolicyDailyRate,
+    PolicyStageAmount,
+    PolicyTier,
+)
+
+
+class PolicyTierInline(ScopedTabularInline):
+    model = PolicyTier
+    extra = 0
+
+
+class PolicyStageAmountInline(ScopedTabularInline):
+    model = PolicyStageAmount
+    extra = 0
+
+
+class PolicyDailyRateInline(ScopedTabularInline):
+    model = PolicyDailyRate
+    extra = 0
+
+
+class PolicyCategoryInline(ScopedTabularInline):
+    model = PolicyCategory
+    extra = 0
+
+
+@admin.register(Policy)
+class PolicyAdmin(ScopedModelAdmin):
+    list_display = ("code", "name", "school_year", "level", "kind", "average_standard", "quota_ratio", "floor_ratio", "by_application")
+    list_filter = ("school_year", "level", "kind", "by_application")
+    list_select_related = ("school_year",)
+    search_fields = ("code", "name")
+    ordering = ("-school_year__start_year", "order", "code")
+    inlines = [PolicyTierInline, PolicyStageAmountInline, PolicyDailyRateInline, PolicyCategoryInline]
+    fieldsets = (
+        (None, {"fields": ("school_year", "code", "name", "level", "kind", "stages", "by_application", "order", "description")}),
+        (_("适用范围"), {"fields": ("school_rural_only", "school_inclusive_only", "school_ownership", "boarders_only", "study_years")}),
+        (_("资助标准"), {"fields": ("annual_amount", "average_standard")}),
+        (
+            _("名额与比例"),
+            {"fields": ("quota_ratio", "quota_base", "floor_ratio", "floor_base", "floor_category", "poor_village_full_coverage", "lifted_households_count")},
+        ),
+    )
