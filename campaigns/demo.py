@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +30,9 @@ from campaigns.models import (
 )
 from campaigns.visits import visit_record
 from students.models import School, SchoolYear, Stage, Township
+
+if TYPE_CHECKING:
+    from aidsite.access import Actor
 
 DEMO_CAMPAIGN = "2023年学前教育宣传月"
 SEED = 20221231
@@ -56,8 +59,13 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 
 
 @transaction.atomic
-def campaigns_demo_load(*, township_name: str = "青山镇", year_name: str = "2022-2023") -> dict[str, Any]:
-    """Create the demo campaign, activities, policy cards, home visits and mentoring pairs."""
+def campaigns_demo_load(
+    *, actor: Actor, township_name: str = "青山镇", year_name: str = "2022-2023"
+) -> dict[str, Any]:
+    """Create the demo campaign, activities, policy cards, home visits and mentoring pairs.
+
+    `actor` is recorded as who entered the activities, summaries and visits.
+    """
     township = Township.objects.get(name=township_name)
     year = SchoolYear.objects.get(name=year_name)
     if Campaign.objects.filter(township=township, name=DEMO_CAMPAIGN).exists():
@@ -96,11 +104,12 @@ def campaigns_demo_load(*, township_name: str = "青山镇", year_name: str = "2
             activity_record(
                 campaign=campaign, school=school, date=day, phase=PhaseKind.IMPLEMENT,
                 channel=channels[(n + index) % len(channels)], audience="全体家长",
-                reach=rng.randint(20, 150), notes="宣传学前教育资助政策和科学育儿知识",
+                reach=rng.randint(20, 150), notes="宣传学前教育资助政策和科学育儿知识", actor=actor,
             )
         if index == 0:
             summary_save(campaign=campaign, school=school,
-                         text="本园通过家长会、家园栏、微信群等形式广泛宣传，家长对资助政策了解率明显提高。")
+                         text="本园通过家长会、家园栏、微信群等形式广泛宣传，家长对资助政策了解率明显提高。",
+                         actor=actor)
 
     autumn, spring = year.terms.order_by("start_date")
     visits = cards = 0
@@ -133,6 +142,7 @@ def campaigns_demo_load(*, township_name: str = "青山镇", year_name: str = "2
                     + ([VisitAction.GREET] if day.month in (12, 1) else []),
                     family_feedback=rng.choice(_FEEDBACK), teacher_evaluation=rng.choice(_EVALUATIONS),
                     follow_up_needed=n % 5 == 1, follow_up="寒假前送冬衣和图书" if n % 5 == 1 else "",
+                    actor=actor,
                 )
                 visits += 1
         for enrollment in enrollments[:2]:

@@ -38,7 +38,7 @@ from subsidies.models import BankOutcome, BankResult, LedgerEntry
 from subsidies.services.ledgers import batch_approve, batch_prepare, entry_reverse
 from subsidies.services.notices import notice_publish
 from subsidies.services.policies import policies_seed_load
-from tests.campaigns.conftest import current_school_year, png_bytes
+from tests.campaigns.conftest import SYSTEM, current_school_year, png_bytes
 from tests.factories import make_school, make_township, make_user, make_village
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of
 
@@ -106,11 +106,13 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
     )  # fmt: skip
     photo = SimpleUploadedFile("p.png", png_bytes(), content_type="image/png")
     activity = activity_record(
+        actor=SYSTEM,
         campaign=campaign, school=school, date=today, phase=PhaseKind.IMPLEMENT,
         channel=Channel.values[0], audience="家长", reach=10, photos=[photo],
     )  # fmt: skip
-    summary = summary_save(campaign=campaign, school=school, text=f"{name}园小结")
+    summary = summary_save(actor=SYSTEM, campaign=campaign, school=school, text=f"{name}园小结")
     visit = visit_record(
+        actor=SYSTEM,
         school=school, household=household, children=[student], visited_at=timezone.now(),
         led_by="王老师", participants=f"{name}园长", family_feedback="谢谢老师",
         photos=[SimpleUploadedFile("v.png", png_bytes(), content_type="image/png")],

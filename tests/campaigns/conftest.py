@@ -17,6 +17,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
+from aidsite.access import SystemActor
 from aidsite.models import Role
 from campaigns.coverage import term_for_date
 from campaigns.models import Campaign, CampaignPhase, PhaseKind
@@ -31,6 +32,9 @@ from tests.factories import (
     make_user,
     make_village,
 )
+
+# Who the tests' direct service calls act as: recorded as no user, as a command would be.
+SYSTEM = SystemActor("tests")
 
 
 @pytest.fixture(autouse=True)
