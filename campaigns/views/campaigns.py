@@ -29,6 +29,7 @@ from campaigns.views.portal import (
     add_service_errors,
     can,
     portal_object,
+    portal_school,
     render_portal,
     require_perm,
 )
@@ -39,7 +40,7 @@ from students.models import School
 @login_required(login_url=LOGIN)
 def activities(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "view_activity")
-    school = portal_object(request, School.objects.all(), pk=pk)
+    school = portal_school(request, pk)
     rows = (
         Activity.objects.filter(school=school)
         .select_related("campaign")
@@ -56,7 +57,7 @@ def activities(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required(login_url=LOGIN)
 def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "add_activity")
-    school = portal_object(request, School.objects.all(), pk=pk)
+    school = portal_school(request, pk)
     campaigns = Campaign.objects.filter(schools=school).order_by("-school_year__start_year", "name")
     if request.method == "POST":
         form = ActivityForm(request.POST, request.FILES, campaigns=campaigns)

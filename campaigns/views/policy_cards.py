@@ -19,18 +19,19 @@ from campaigns.views.portal import (
     asked_term,
     can,
     portal_object,
+    portal_school,
     render_portal,
     require_perm,
     who,
 )
-from students.models import Household, School
+from students.models import Household
 
 
 @require_safe
 @login_required(login_url=LOGIN)
 def cards(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "view_policycard")
-    school = portal_object(request, School.objects.all(), pk=pk)
+    school = portal_school(request, pk)
     term = asked_term(request)
     missing_only = request.GET.get("missing") == "1"
     rows = family_cards(school=school, school_year=term.school_year, missing_only=missing_only)
@@ -54,7 +55,7 @@ def cards(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required(login_url=LOGIN)
 def card_tick(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
     require_perm(request, "change_policycard", "add_policycard")
-    school = portal_object(request, School.objects.all(), pk=pk)
+    school = portal_school(request, pk)
     household = portal_object(request, Household.objects.all(), pk=household_pk)
     term = asked_term(request)
     form = CardStepForm(request.POST)
@@ -102,7 +103,7 @@ def card_tick(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
 @login_required(login_url=LOGIN)
 def cards_print(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "add_policycard")
-    school = portal_object(request, School.objects.all(), pk=pk)
+    school = portal_school(request, pk)
     term = asked_term(request)
     count = cards_mark_printed(
         school=school, school_year=term.school_year, on=timezone.localdate(), by=who(request)

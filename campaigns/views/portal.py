@@ -30,6 +30,11 @@ def portal_object(request: HttpRequest, queryset: QuerySet[Any], **lookup: Any) 
     return get_for_user(request.user, queryset, **lookup)
 
 
+def portal_school(request: HttpRequest, pk: int) -> School:
+    """A school within the user's scope, else 404."""
+    return portal_object(request, School.objects.all(), pk=pk)
+
+
 def require_perm(request: HttpRequest, *codenames: str) -> None:
     """403 unless the user holds every `campaigns.<codename>`; the page says no more."""
     require(request.user, tuple(f"campaigns.{c}" for c in codenames), denied="")

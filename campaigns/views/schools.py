@@ -3,6 +3,8 @@ and the kindergarten's term summary (page and PDF)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +24,7 @@ from campaigns.views.portal import (
     kindergartens,
     pdf_response,
     portal_object,
+    portal_school,
     render_pdf_bytes,
     render_portal,
     require_perm,
@@ -60,7 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required(login_url=LOGIN)
 def school_home(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "view_homevisit")
-    school = portal_object(request, School.objects.all(), pk=pk)
+    school = portal_school(request, pk)
     term = asked_term(request)
     children = list(children_for_school(school=school, term=term))
     cards = family_cards(school=school, school_year=term.school_year)
@@ -129,21 +132,23 @@ def coverage(request: HttpRequest) -> HttpResponse:
     return render_portal(request, "portal/coverage.html", {"term": term, "unvisited": unvisited})
 
 
+def _term_summary(request: HttpRequest, pk: int) -> tuple[School, dict[str, Any]]:
+    require_perm(request, "view_homevisit")
+    school = portal_school(request, pk)
+    return school, term_summary_context(school=school, term=asked_term(request))
+
+
 @require_safe
 @login_required(login_url=LOGIN)
 def term_summary(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "view_homevisit")
-    school = portal_object(request, School.objects.all(), pk=pk)
-    context = term_summary_context(school=school, term=asked_term(request))
+    _school, context = _term_summary(request, pk)
     return render_portal(request, "portal/term_summary.html", context)
 
 
 @require_safe
 @login_required(login_url=LOGIN)
 def term_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "view_homevisit")
-    school = portal_object(request, School.objects.all(), pk=pk)
-    context = term_summary_context(school=school, term=asked_term(request))
+    school, context = _term_summary(request, pk)
     data = render_pdf_bytes("reports/term_summary.html", context, request)
     log_access(
         user=request.user,
