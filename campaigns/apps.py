@@ -6,3 +6,27 @@ class CampaignsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "campaigns"
     verbose_name = _("宣传与走访")
+
+    def ready(self) -> None:
+        _register_access()
+
+
+def _register_access() -> None:
+    """What each role may do with campaigns, cards, visits and mentoring."""
+    # aidsite.access imports aidsite.models: importable only once the app registry is ready.
+    from aidsite.access import grant
+    from aidsite.models import Role
+
+    grant(Role.COUNTY_ADMIN, "campaigns.*")
+    grant(
+        Role.TOWNSHIP_STAFF,
+        "campaigns.view_*",
+        "campaigns.export_*",
+        # The township organises its publicity campaigns (phases, leading group, kindergartens).
+        "campaigns.*_campaign",
+        "campaigns.*_campaignphase",
+        "campaigns.*_campaignmember",
+    )
+    # Directors enter their kindergarten's visits, cards, activities and mentoring.
+    grant(Role.DIRECTOR, "campaigns.*")
+    grant(Role.AUDITOR, "campaigns.view_*", "campaigns.export_*")
