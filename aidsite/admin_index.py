@@ -22,7 +22,10 @@ SYSTEM_SECTION: tuple[str, list[str]] = (
 
 def admin_section_register(name: str, labels: list[str]) -> None:
     """Show the models `labels` (`app_label.model`) together under `name` on the index."""
-    INDEX_SECTIONS.append((name, [label.lower() for label in labels]))
+    section = (name, [label.lower() for label in labels])
+    # An app registry populated again (tests overriding INSTALLED_APPS) registers again.
+    if section not in INDEX_SECTIONS:
+        INDEX_SECTIONS.append(section)
 
 
 def grouped_app_list(self: admin.AdminSite, request: HttpRequest, app_label: str | None = None):  # type: ignore[no-untyped-def]
