@@ -28,70 +28,32 @@ if TYPE_CHECKING:
     UserLike = AbstractBaseUser | AnonymousUser
 
 # Each role's model permissions as `app_label.codename` patterns; a leading "!"
-# takes a permission away again. Later apps add their codenames here.
+# takes a permission away again. Only the site's own and third-party models are
+# named here: each app grants its own from its `AppConfig.ready()` (`grant`).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.COUNTY_ADMIN: [
-        "students.*",
-        "subsidies.*",
-        "campaigns.*",
         "aidsite.*_staffprofile",
         "aidsite.view_accesslog",
         "auth.*_user",
         "auth.view_group",
         "simple_history.*",
     ],
-    Role.TOWNSHIP_STAFF: [
-        "students.view_*",
-        "students.export_*",
-        "students.view_full_personal_data",
-        "students.*_household",
-        "students.*_householdhardship",
-        "students.*_student",
-        "students.*_enrollment",
-        "students.add_village",
-        "students.change_village",
-        "subsidies.view_*",
-        "subsidies.export_*",
-        # The aid-list workflow (issue 3): compute, override, approve; never the policies.
-        "subsidies.add_entitlement",
-        "subsidies.change_entitlement",
-        "subsidies.approve_entitlement",
-        "subsidies.*_entitlementoverride",
-        "subsidies.add_entitlementapproval",
-        # Disbursement ledgers (issue 4): prepare, approve (four-eyes), reverse, bank results.
-        "subsidies.prepare_disbursementbatch",
-        "subsidies.approve_disbursementbatch",
-        "subsidies.reverse_ledgerentry",
-        "subsidies.import_bankresult",
-        "subsidies.*_paymentaccount",
-        # Public notices (issue 5): publish, and withdraw one posted by mistake; never delete.
-        "subsidies.add_publicnotice",
-        "subsidies.change_publicnotice",
-        "campaigns.view_*",
-        "campaigns.export_*",
-        # The township organises its publicity campaigns (phases, leading group, kindergartens).
-        "campaigns.*_campaign",
-        "campaigns.*_campaignphase",
-        "campaigns.*_campaignmember",
-    ],
-    Role.DIRECTOR: [
-        "students.view_student",
-        "students.view_enrollment",
-        "students.view_household",
-        "students.view_school",
-        "campaigns.*",
-    ],
-    Role.AUDITOR: [
-        "students.view_*",
-        "students.export_*",
-        "students.view_full_personal_data",
-        "subsidies.view_*",
-        "subsidies.export_*",
-        "campaigns.view_*",
-        "campaigns.export_*",
-        "aidsite.view_accesslog",
-    ],
+    Role.TOWNSHIP_STAFF: [],
+    Role.DIRECTOR: [],
+    Role.AUDITOR: ["aidsite.view_accesslog"],
 }
+
+
+def grant(role: str, *patterns: str) -> None:
+    """Give `role` the permissions matching `patterns` (see `ROLE_PERMISSIONS`).
+
+    Apps call it from `AppConfig.ready()` for their own models; the role groups
+    follow at the next `migrate` (`roles_sync`).
+    """
+    granted = ROLE_PERMISSIONS.setdefault(role, [])
+    for pattern in patterns:
+        if pattern not in granted:
+            granted.append(pattern)
 
 
 def role_permission_codes(role: str, available: list[str]) -> list[str]:
@@ -292,17 +254,15 @@ def _scope_q(model: type[models.Model], paths: tuple[str, ...], value: int) -> t
     return q, multivalued
 
 
-# Reference data every role reads whatever its scope (the school calendar); the
-# model permissions still decide who may see or change it.
-SHARED_MODELS: set[str] = {"students.schoolyear", "students.term"}
-# The county's aid policies are read by every role (the model permissions keep them county-edited).
-SHARED_MODELS |= {
-    "subsidies.policy",
-    "subsidies.policytier",
-    "subsidies.policystageamount",
-    "subsidies.policydailyrate",
-    "subsidies.policycategory",
-}
+# Reference data every role reads whatever its scope (the school calendar, the
+# county's aid policies), as `app_label.model`; the model permissions still decide
+# who may see or change it. Apps add theirs from `AppConfig.ready()`.
+SHARED_MODELS: set[str] = set()
+
+
+def share_models(*labels: str) -> None:
+    """Let every role read the models `labels` (`app_label.model`) whatever its scope."""
+    SHARED_MODELS.update(label.lower() for label in labels)
 
 
 def scope_queryset(user: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:

@@ -1,4 +1,4 @@
-"""Users, their role and scope, and the access log, in the back office; the admin index layout."""
+"""Users, their role and scope, and the access log, in the back office; the admin site's hooks."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from aidsite.access import scope_queryset
+from aidsite.admin_index import grouped_app_list
 from aidsite.models import AccessLog, StaffProfile
 from aidsite.scoped_admin import ScopedAdminMixin, ScopedModelAdmin
 
@@ -84,55 +85,6 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         return str(profile.get_role_display()) if profile else "—"
 
 
-# --- the index page ------------------------------------------------------------------------
-
-# Staff look for the registry first, then places and schools, the calendar, and the
-# system pages last. Models not named here keep Django's grouping by app, after these.
-INDEX_SECTIONS: list[tuple[str, list[str]]] = [
-    (_("学生名册"), ["students.student", "students.household", "students.enrollment"]),
-    (_("乡镇、村与学校"), ["students.township", "students.village", "students.school"]),
-    (_("学年与学期"), ["students.schoolyear", "students.term"]),
-    (
-        _("用户与权限"),
-        ["auth.user", "aidsite.staffprofile", "auth.group", "aidsite.accesslog"],
-    ),
-]
-
-
-def _grouped_app_list(self: admin.AdminSite, request: HttpRequest, app_label: str | None = None):  # type: ignore[no-untyped-def]
-    app_list = admin.AdminSite.get_app_list(self, request, app_label)
-    if app_label is not None:
-        return app_list
-    by_label: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
-    for app in app_list:
-        for model in app["models"]:
-            by_label[f"{app['app_label']}.{model['object_name'].lower()}"] = (app, model)
-    sections: list[dict[str, Any]] = []
-    placed: set[str] = set()
-    for name, labels in INDEX_SECTIONS:
-        found = [(label, by_label[label]) for label in labels if label in by_label]
-        if not found:
-            continue
-        first_app = found[0][1][0]
-        sections.append(
-            {
-                **first_app,
-                "name": name,
-                "models": [model for _label, (_app, model) in found],
-            }
-        )
-        placed.update(label for label, _found in found)
-    for app in app_list:
-        rest = [
-            m
-            for m in app["models"]
-            if f"{app['app_label']}.{m['object_name'].lower()}" not in placed
-        ]
-        if rest:
-            sections.append({**app, "models": rest})
-    return sections
-
-
 # --- "view on site" ------------------------------------------------------------------------
 
 
@@ -190,6 +142,6 @@ def _posted_autocomplete_view(self: admin.AdminSite, request: HttpRequest) -> Ht
 
 # The default site stays the default site (every app registers on it); only its index is
 # regrouped, its "view on site" shortcut scoped and its autocomplete also taken by POST.
-admin.site.get_app_list = MethodType(_grouped_app_list, admin.site)  # type: ignore[method-assign]
+admin.site.get_app_list = MethodType(grouped_app_list, admin.site)  # type: ignore[method-assign]
 admin.site.get_urls = MethodType(_scoped_site_urls, admin.site)  # type: ignore[method-assign]
 admin.site.autocomplete_view = MethodType(_posted_autocomplete_view, admin.site)  # type: ignore[method-assign]

@@ -28,7 +28,7 @@ class StaffProfile(models.Model):
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     township = models.ForeignKey(
-        "students.Township",
+        settings.AID_TOWNSHIP_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -36,7 +36,7 @@ class StaffProfile(models.Model):
         verbose_name=_("所属乡镇"),
     )
     school = models.ForeignKey(
-        "students.School",
+        settings.AID_SCHOOL_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,

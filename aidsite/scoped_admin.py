@@ -105,7 +105,7 @@ class ScopedAdminMixin:
 
     `personal_fields` maps a model field holding personal data to the name of a
     read-only display of its masked value (a model property or an admin method).
-    Users without `students.view_full_personal_data` get the masked display in its
+    Users without the reveal permission (`AID_REVEAL_PERMISSION`) get the masked display in its
     place; users with it see the field and the page view is written to the access log.
     """
 

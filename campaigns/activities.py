@@ -6,13 +6,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from aidsite.access import actor_user
 from campaigns.models import (
     Activity,
     ActivityPhoto,
@@ -25,6 +26,9 @@ from campaigns.models import (
 )
 from campaigns.photos import validate_photo
 from students.models import School
+
+if TYPE_CHECKING:
+    from aidsite.access import Actor
 
 
 def phase_on(*, phases: Sequence[CampaignPhase], day: dt.date) -> CampaignPhase | None:
@@ -47,7 +51,7 @@ def activity_record(
     reach: int = 0,
     notes: str = "",
     photos: Sequence[Any] = (),
-    user: Any = None,
+    actor: Actor,
 ) -> Activity:
     """Record a publicity activity of a participating kindergarten."""
     if not campaign.schools.filter(pk=school.pk).exists():
@@ -69,7 +73,7 @@ def activity_record(
         audience=audience.strip(),
         reach=reach,
         notes=notes.strip(),
-        recorded_by=user if user is not None and user.is_authenticated else None,
+        recorded_by=actor_user(actor),
     )
     activity.full_clean()
     activity.save()
@@ -79,7 +83,9 @@ def activity_record(
 
 
 @transaction.atomic
-def summary_save(*, campaign: Campaign, school: School, text: str, user: Any = None) -> KindergartenSummary:
+def summary_save(
+    *, campaign: Campaign, school: School, text: str, actor: Actor
+) -> KindergartenSummary:
     """Write or replace the kindergarten's summary of the campaign."""
     if not campaign.schools.filter(pk=school.pk).exists():
         raise ValidationError(_("本园没有参加这次宣传活动。"))
@@ -89,7 +95,7 @@ def summary_save(*, campaign: Campaign, school: School, text: str, user: Any = N
         campaign=campaign, school=school, defaults={"text": text.strip()}
     )
     summary.text = text.strip()
-    summary.written_by = user if user is not None and user.is_authenticated else None
+    summary.written_by = actor_user(actor)
     summary.full_clean()
     summary.save()
     return summary

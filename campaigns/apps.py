@@ -12,3 +12,25 @@ class CampaignsConfig(AppConfig):
         from campaigns.report_jobs import CampaignReport
 
         export_kind_register(CampaignReport())
+        _register_access()
+
+
+def _register_access() -> None:
+    """What each role may do with campaigns, cards, visits and mentoring."""
+    # aidsite.access imports aidsite.models: importable only once the app registry is ready.
+    from aidsite.access import grant
+    from aidsite.models import Role
+
+    grant(Role.COUNTY_ADMIN, "campaigns.*")
+    grant(
+        Role.TOWNSHIP_STAFF,
+        "campaigns.view_*",
+        "campaigns.export_*",
+        # The township organises its publicity campaigns (phases, leading group, kindergartens).
+        "campaigns.*_campaign",
+        "campaigns.*_campaignphase",
+        "campaigns.*_campaignmember",
+    )
+    # Directors enter their kindergarten's visits, cards, activities and mentoring.
+    grant(Role.DIRECTOR, "campaigns.*")
+    grant(Role.AUDITOR, "campaigns.view_*", "campaigns.export_*")

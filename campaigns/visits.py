@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from aidsite.access import actor_user
 from campaigns.models import HomeVisit, VisitAction, VisitPhoto
 from campaigns.photos import validate_photo
 from students.models import Enrollment, EnrollmentStatus, Household, School, Student
+
+if TYPE_CHECKING:
+    from aidsite.access import Actor
 
 MAX_PHOTOS_PER_VISIT = 9
 # Fields written as free text, where an ID number or phone may be typed (SECURITY D1).
@@ -66,7 +70,7 @@ def visit_record(
     follow_up_needed: bool = False,
     follow_up: str = "",
     photos: Sequence[Any] = (),
-    user: Any = None,
+    actor: Actor,
 ) -> HomeVisit:
     """Record a home visit by `school` to `household` for its `children`, with photos.
 
@@ -93,7 +97,7 @@ def visit_record(
         teacher_evaluation=teacher_evaluation.strip(),
         follow_up_needed=follow_up_needed,
         follow_up=follow_up.strip() if follow_up_needed else "",
-        recorded_by=user if user is not None and user.is_authenticated else None,
+        recorded_by=actor_user(actor),
     )
     visit.full_clean()
     visit.save()

@@ -12,6 +12,7 @@ class SubsidiesConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sqlite_guards, sender=self)
+        _register_access()
         _export_kinds_register()
 
 
@@ -34,6 +35,47 @@ def _export_kinds_register() -> None:
     # A report prints the same selection (term, policy, township, school) as the ledger.
     for report in REPORTS:
         export_kind_register(report(form=LedgerExportForm))
+
+
+# --- roles and shared models ---------------------------------------------------------------
+
+
+def _register_access() -> None:
+    """What each role may do with aid policies, lists, ledgers and notices."""
+    # aidsite.access imports aidsite.models: importable only once the app registry is ready.
+    from aidsite.access import grant, share_models
+    from aidsite.models import Role
+
+    grant(Role.COUNTY_ADMIN, "subsidies.*")
+    grant(
+        Role.TOWNSHIP_STAFF,
+        "subsidies.view_*",
+        "subsidies.export_*",
+        # The aid-list workflow: compute, override, approve; never the policies.
+        "subsidies.add_entitlement",
+        "subsidies.change_entitlement",
+        "subsidies.approve_entitlement",
+        "subsidies.*_entitlementoverride",
+        "subsidies.add_entitlementapproval",
+        # Disbursement ledgers: prepare, approve (four-eyes), reverse, bank results.
+        "subsidies.prepare_disbursementbatch",
+        "subsidies.approve_disbursementbatch",
+        "subsidies.reverse_ledgerentry",
+        "subsidies.import_bankresult",
+        "subsidies.*_paymentaccount",
+        # Public notices: publish, and withdraw one posted by mistake; never delete.
+        "subsidies.add_publicnotice",
+        "subsidies.change_publicnotice",
+    )
+    grant(Role.AUDITOR, "subsidies.view_*", "subsidies.export_*")
+    # The county's aid policies are read by every role (the model permissions keep them county-edited).
+    share_models(
+        "subsidies.policy",
+        "subsidies.policytier",
+        "subsidies.policystageamount",
+        "subsidies.policydailyrate",
+        "subsidies.policycategory",
+    )
 
 
 def _sqlite_guards(*, using: str, **kwargs: Any) -> None:

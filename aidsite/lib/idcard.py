@@ -27,7 +27,7 @@ class IdNumberError(ValueError):
 class IdCardFacts:
     number: str
     birth_date: dt.date
-    sex: str  # "M" or "F", matching students.Sex
+    sex: str  # "M" or "F", the codes the registry stores
 
     def age_on(self, day: dt.date) -> int:
         years = day.year - self.birth_date.year

@@ -37,7 +37,7 @@ from students.models import Stage
 from subsidies.models import BankOutcome, BankResult, LedgerEntry
 from subsidies.services.ledgers import batch_approve, batch_prepare, entry_reverse
 from subsidies.services.notices import notice_publish
-from tests.campaigns.conftest import png_bytes
+from tests.campaigns.conftest import SYSTEM, png_bytes
 from tests.factories import make_user
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of
 from tests.world import make_place, year_with_policies
@@ -107,11 +107,13 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
     )  # fmt: skip
     photo = SimpleUploadedFile("p.png", png_bytes(), content_type="image/png")
     activity = activity_record(
+        actor=SYSTEM,
         campaign=campaign, school=school, date=today, phase=PhaseKind.IMPLEMENT,
         channel=Channel.values[0], audience="家长", reach=10, photos=[photo],
     )  # fmt: skip
-    summary = summary_save(campaign=campaign, school=school, text=f"{name}园小结")
+    summary = summary_save(actor=SYSTEM, campaign=campaign, school=school, text=f"{name}园小结")
     visit = visit_record(
+        actor=SYSTEM,
         school=school, household=household, children=[student], visited_at=timezone.now(),
         led_by="王老师", participants=f"{name}园长", family_feedback="谢谢老师",
         photos=[SimpleUploadedFile("v.png", png_bytes(), content_type="image/png")],

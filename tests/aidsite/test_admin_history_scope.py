@@ -8,6 +8,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from aidsite.access import SystemActor
 from aidsite.models import AccessAction, AccessLog
 from campaigns.cards import card_step_record
 from campaigns.visits import visit_record
@@ -22,6 +23,7 @@ FAMILY_WORDS = "家里老人说谢谢老师"
 def _visit(world, side: str):
     school, student = getattr(world, f"school_{side}"), getattr(world, f"student_{side}")
     return visit_record(
+        actor=SystemActor("tests"),
         school=school,
         household=student.household,
         children=[student],

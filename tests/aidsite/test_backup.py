@@ -42,7 +42,7 @@ from students.models import Season, Term
 from subsidies.models import Entitlement, LedgerEntry
 from subsidies.services.ledgers import batch_approve, batch_prepare
 from subsidies.services.policies import policies_seed_load
-from tests.campaigns.conftest import png_bytes
+from tests.campaigns.conftest import SYSTEM, png_bytes
 from tests.factories import make_school_year, make_township
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of, two_staff
 
@@ -181,6 +181,7 @@ def build_county() -> County:
 
     child = paid[0]
     visit = visit_record(
+        actor=SYSTEM,
         school=child.enrollment.school, household=child.student.household, children=[child.student],
         visited_at=dt.datetime.combine(term.start_date, dt.time(10), tzinfo=dt.UTC), led_by="李雪",
         photos=[SimpleUploadedFile("家访.png", png_bytes(), content_type="image/png")],

@@ -15,9 +15,13 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
+from aidsite.access import SystemActor
 from students.models import Term
 from tests.world import CampaignWorld as World
 from tests.world import build_campaign_world, current_school_year, enroll_child
+
+# Who the tests' direct service calls act as: recorded as no user, as a command would be.
+SYSTEM = SystemActor("tests")
 
 
 def png_bytes(size: tuple[int, int] = (40, 30)) -> bytes:

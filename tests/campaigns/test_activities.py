@@ -7,6 +7,7 @@ from django.utils import timezone
 from campaigns.activities import activity_record, campaign_progress, phase_on, summary_save
 from campaigns.models import Channel, PhaseKind
 from students.models import School
+from tests.campaigns.conftest import SYSTEM
 
 
 def test_today_is_in_the_implementation_phase(world):
@@ -27,9 +28,9 @@ def test_no_phase_between_phases():
 def test_progress_counts_activities_per_kindergarten_and_channel_and_names_those_without(world):
     day = timezone.localdate()
     for channel, reach in [(Channel.PARENT_MEETING, 80), (Channel.WECHAT, 120), (Channel.WECHAT, 30)]:
-        activity_record(campaign=world.campaign, school=world.school_a, date=day,
+        activity_record(actor=SYSTEM, campaign=world.campaign, school=world.school_a, date=day,
                         phase=PhaseKind.IMPLEMENT, channel=channel, reach=reach)
-    summary_save(campaign=world.campaign, school=world.school_a, text="本园宣传到位")
+    summary_save(actor=SYSTEM, campaign=world.campaign, school=world.school_a, text="本园宣传到位")
     progress = campaign_progress(campaign=world.campaign, today=day)
     rows = {r.school.name: r for r in progress.schools}
     a = rows["东城镇中心幼儿园"]
@@ -42,5 +43,5 @@ def test_progress_counts_activities_per_kindergarten_and_channel_and_names_those
 
 def test_a_kindergarten_outside_the_campaign_cannot_record_activities(world):
     with pytest.raises(ValidationError):
-        activity_record(campaign=world.campaign, school=world.school_c, date=timezone.localdate(),
+        activity_record(actor=SYSTEM, campaign=world.campaign, school=world.school_c, date=timezone.localdate(),
                         phase=PhaseKind.IMPLEMENT, channel=Channel.SMS)

@@ -7,15 +7,15 @@ from django.utils import timezone
 from campaigns.activities import activity_record
 from campaigns.models import Channel, Mentoring, MentoringFocus, PhaseKind
 from campaigns.visits import visit_record
-from tests.campaigns.conftest import visit_at
+from tests.campaigns.conftest import SYSTEM, visit_at
 
 
 @pytest.fixture
 def records(world):
     for enrollment in (world.a_poor, world.b_poor):
-        visit_record(school=enrollment.school, household=enrollment.student.household,
+        visit_record(actor=SYSTEM, school=enrollment.school, household=enrollment.student.household,
                      children=[enrollment.student], visited_at=visit_at(world.term), led_by="园长")
-        activity_record(campaign=world.campaign, school=enrollment.school, date=timezone.localdate(),
+        activity_record(actor=SYSTEM, campaign=world.campaign, school=enrollment.school, date=timezone.localdate(),
                         phase=PhaseKind.IMPLEMENT, channel=Channel.SMS, audience=f"{enrollment.school.name}家长")
         Mentoring.objects.create(student=enrollment.student, school=enrollment.school, teachers="王老师",
                                  focus=MentoringFocus.TUTORING, started_on=world.term.start_date)

@@ -13,11 +13,12 @@ from campaigns.coverage import (
 from campaigns.models import PolicyCard
 from campaigns.visits import visit_record
 from students.models import EnrollmentStatus, HouseholdCategory, School, Term
-from tests.campaigns.conftest import enroll_child, visit_at
+from tests.campaigns.conftest import SYSTEM, enroll_child, visit_at
 
 
 def _visit(world, enrollment, when):
     return visit_record(
+        actor=SYSTEM,
         school=enrollment.school,
         household=enrollment.student.household,
         children=[enrollment.student],
@@ -112,6 +113,7 @@ def test_a_visit_to_two_siblings_covers_both(world):
         school=world.school_a, year=world.year, household=world.a_poor.student.household, name="仇小弟"
     )
     visit_record(
+        actor=SYSTEM,
         school=world.school_a, household=world.a_poor.student.household,
         children=[world.a_poor.student, sibling.student], visited_at=visit_at(world.term), led_by="李雪",
     )

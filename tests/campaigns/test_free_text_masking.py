@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from aidsite.models import AccessAction, AccessLog, Role
 from campaigns.models import HomeVisit
 from campaigns.visits import visit_record
-from tests.campaigns.conftest import visit_at
+from tests.campaigns.conftest import SYSTEM, visit_at
 from tests.factories import make_user
 
 TYPED_ID = "11010519491231002X"
@@ -30,6 +30,7 @@ LEAK = re.compile(r"\d{17}[\dX]|1[3-9]\d{9}")
 @pytest.fixture
 def visit(world) -> HomeVisit:
     return visit_record(
+        actor=SYSTEM,
         school=world.school_a, household=world.a_poor.student.household, children=[world.a_poor.student],
         visited_at=visit_at(world.term), led_by="李雪", participants=f"扶贫专干（{TYPED_PHONE}）",
         family_feedback=FEEDBACK, teacher_evaluation="活泼", follow_up_needed=True,
@@ -183,6 +184,7 @@ def test_the_campaign_report_pdf_masks_them_for_a_director(world):
     world.campaign.plan_text = f"联系人电话 {TYPED_PHONE}"
     world.campaign.save()
     activity_record(
+        actor=SYSTEM,
         campaign=world.campaign, school=world.school_a, date=timezone.localdate(),
         phase=PhaseKind.IMPLEMENT, channel=Channel.PARENT_MEETING, reach=40, notes=FEEDBACK,
     )

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from campaigns.activities import activity_record
 from campaigns.models import Channel, HomeVisit, Mentoring, MentoringFocus, PhaseKind, PolicyCard
 from campaigns.visits import visit_record
-from tests.campaigns.conftest import png_bytes, visit_at
+from tests.campaigns.conftest import SYSTEM, png_bytes, visit_at
 
 ROLES = ["anonymous", "director_a", "director_b", "township", "township_west", "auditor", "county"]
 
@@ -19,11 +19,13 @@ ROLES = ["anonymous", "director_a", "director_b", "township", "township_west", "
 @pytest.fixture
 def objects(world):
     visit = visit_record(
+        actor=SYSTEM,
         school=world.school_a, household=world.a_poor.student.household, children=[world.a_poor.student],
         visited_at=visit_at(world.term), led_by="李雪", follow_up_needed=True, follow_up="送冬衣",
         photos=[SimpleUploadedFile("a.png", png_bytes(), content_type="image/png")],
     )
     activity = activity_record(
+        actor=SYSTEM,
         campaign=world.campaign, school=world.school_a, date=timezone.localdate(),
         phase=PhaseKind.IMPLEMENT, channel=Channel.PARENT_MEETING, reach=40,
         photos=[SimpleUploadedFile("b.png", png_bytes(), content_type="image/png")],

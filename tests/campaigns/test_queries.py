@@ -9,7 +9,7 @@ from campaigns.mentoring import mentoring_contact_record, mentoring_start
 from campaigns.models import MentoringFocus
 from campaigns.visits import visit_record
 from students.models import HouseholdCategory
-from tests.campaigns.conftest import enroll_child, visit_at
+from tests.campaigns.conftest import SYSTEM, enroll_child, visit_at
 
 PAGES = ["school", "coverage", "cards", "term_summary", "mentoring", "mentoring_ledger"]
 
@@ -19,7 +19,7 @@ def _grow(world, n, start):
     for i in range(start, start + n):
         e = enroll_child(school=world.school_a, year=world.year, village=village,
                          categories=(HouseholdCategory.OTHER,), name=f"幼儿{i}")
-        visit_record(school=world.school_a, household=e.student.household, children=[e.student],
+        visit_record(actor=SYSTEM, school=world.school_a, household=e.student.household, children=[e.student],
                      visited_at=visit_at(world.term), led_by="园长", follow_up_needed=True, follow_up="回访")
         card_step_record(school=world.school_a, school_year=world.year, household=e.student.household,
                          step="printed", on=world.term.start_date, by="园长")

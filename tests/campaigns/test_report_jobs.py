@@ -15,6 +15,7 @@ from aidsite.models import AccessAction, AccessLog, ExportJob, ExportJobStatus, 
 from campaigns.activities import activity_record, summary_save
 from campaigns.models import Campaign, CampaignMember, Channel, MemberRole, PhaseKind
 from campaigns.report_jobs import CAMPAIGN_REPORT_KIND, CampaignReport
+from tests.campaigns.conftest import SYSTEM
 from tests.factories import PASSWORD
 
 ROLES = ["anonymous", "director_a", "director_b", "township", "township_west", "auditor", "county"]
@@ -29,11 +30,11 @@ def _pdf_text(data: bytes) -> str:
 
 def _fill(world):
     CampaignMember.objects.create(campaign=world.campaign, name="张镇长", role=MemberRole.LEADER, position="副镇长")
-    activity_record(campaign=world.campaign, school=world.school_a, date=timezone.localdate(),
+    activity_record(actor=SYSTEM, campaign=world.campaign, school=world.school_a, date=timezone.localdate(),
                     phase=PhaseKind.IMPLEMENT, channel=Channel.DISPLAY_BOARD, reach=300)
-    activity_record(campaign=world.campaign, school=world.school_b, date=timezone.localdate(),
+    activity_record(actor=SYSTEM, campaign=world.campaign, school=world.school_b, date=timezone.localdate(),
                     phase=PhaseKind.IMPLEMENT, channel=Channel.WECHAT, reach=120)
-    summary_save(campaign=world.campaign, school=world.school_a, text="纠正小学化倾向成效明显")
+    summary_save(actor=SYSTEM, campaign=world.campaign, school=world.school_a, text="纠正小学化倾向成效明显")
 
 
 def _start(client, user, campaign):

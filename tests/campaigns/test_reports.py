@@ -12,7 +12,7 @@ from campaigns.activities import activity_record
 from campaigns.cards import card_step_record
 from campaigns.models import Channel, PhaseKind
 from campaigns.visits import visit_record
-from tests.campaigns.conftest import visit_at
+from tests.campaigns.conftest import SYSTEM, visit_at
 
 
 def _text(response) -> str:
@@ -24,6 +24,7 @@ def _text(response) -> str:
 
 def _visit(world):
     return visit_record(
+        actor=SYSTEM,
         school=world.school_a, household=world.a_poor.student.household, children=[world.a_poor.student],
         visited_at=visit_at(world.term), led_by="李雪", participants="全园教师、扶贫专干",
         actions=["talk", "play", "clean", "greet"], family_feedback="对幼儿园走访慰问表示感动",
@@ -43,7 +44,7 @@ def test_visit_record_pdf_carries_the_visit(client, world):
 
 def test_term_summary_pdf_carries_activities_cards_visits_and_follow_ups(client, world):
     _visit(world)
-    activity_record(campaign=world.campaign, school=world.school_a, date=timezone.localdate(),
+    activity_record(actor=SYSTEM, campaign=world.campaign, school=world.school_a, date=timezone.localdate(),
                     phase=PhaseKind.IMPLEMENT, channel=Channel.PARENT_MEETING, audience="全体家长", reach=85)
     for step in ("printed", "handed_out", "checked", "signed"):
         card_step_record(school=world.school_a, school_year=world.year, household=world.a_poor.student.household,

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from campaigns.models import HomeVisit, VisitPhoto
 from campaigns.visits import visit_follow_up_close, visit_record
-from tests.campaigns.conftest import png_bytes, visit_at
+from tests.campaigns.conftest import SYSTEM, png_bytes, visit_at
 
 
 def _record(world, **overrides):
@@ -16,7 +16,7 @@ def _record(world, **overrides):
         teacher_evaluation="你是个天真可爱的小女孩", follow_up_needed=True, follow_up="送冬衣",
     )
     arguments.update(overrides)
-    return visit_record(**arguments)
+    return visit_record(actor=SYSTEM, **arguments)
 
 
 def test_a_visit_keeps_what_was_done_in_order_and_its_photos(world):

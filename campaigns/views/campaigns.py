@@ -1,0 +1,187 @@
+"""Publicity campaigns in the portal: a kindergarten's activities, the campaigns and their
+progress, each kindergarten's summary, and starting the campaign report."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from aidsite.access import scope_queryset, user_scope
+from aidsite.export_jobs import export_job_start
+from aidsite.models import ExportJob, Role
+from campaigns.activities import (
+    activity_record,
+    campaign_members,
+    campaign_progress,
+    summary_save,
+)
+from campaigns.forms import ActivityForm, SummaryForm
+from campaigns.models import Activity, Campaign, KindergartenSummary
+from campaigns.report_jobs import CAMPAIGN_REPORT_KIND, campaign_report_title
+from campaigns.views.portal import (
+    LOGIN,
+    add_service_errors,
+    can,
+    portal_object,
+    portal_school,
+    render_portal,
+    require_perm,
+)
+from students.models import School
+
+
+@require_safe
+@login_required(login_url=LOGIN)
+def activities(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, "view_activity")
+    school = portal_school(request, pk)
+    rows = (
+        Activity.objects.filter(school=school)
+        .select_related("campaign")
+        .annotate(photo_count=Count("photos"))
+        .order_by("-date", "-pk")
+    )
+    return render_portal(
+        request,
+        "portal/activities.html",
+        {"school": school, "activities": rows, "can_write": can(request, "add_activity")},
+    )
+
+
+@login_required(login_url=LOGIN)
+def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, "add_activity")
+    school = portal_school(request, pk)
+    campaigns = Campaign.objects.filter(schools=school).order_by("-school_year__start_year", "name")
+    if request.method == "POST":
+        form = ActivityForm(request.POST, request.FILES, campaigns=campaigns)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                activity_record(school=school, actor=request.user, **data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "宣传活动已记录。")
+                return redirect("campaigns:activities", pk=school.pk)
+    else:
+        campaign = campaigns.first()
+        today = timezone.localdate()
+        phase = None
+        if campaign is not None:
+            phase = campaign.phases.filter(start_date__lte=today, end_date__gte=today).first()
+        form = ActivityForm(
+            campaigns=campaigns,
+            initial={"date": today, "phase": phase.kind if phase else None, "campaign": campaign},
+        )
+    return render_portal(
+        request,
+        "portal/activity_form.html",
+        {"form": form, "school": school, "has_campaigns": campaigns.exists()},
+    )
+
+
+@require_safe
+@login_required(login_url=LOGIN)
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    require_perm(request, "view_campaign")
+    campaigns = scope_queryset(
+        request.user, Campaign.objects.select_related("school_year", "township")
+    ).prefetch_related("phases")
+    today = timezone.localdate()
+    return render_portal(
+        request, "portal/campaigns.html", {"campaigns": campaigns, "today": today}
+    )
+
+
+def _campaign_schools(request: HttpRequest, campaign: Campaign) -> QuerySet[School]:
+    # A director sees only their own kindergarten's row of a campaign (SECURITY A4).
+    return scope_queryset(request.user, campaign.schools.all())
+
+
+@require_safe
+@login_required(login_url=LOGIN)
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, "view_campaign")
+    campaign = portal_object(
+        request, Campaign.objects.select_related("school_year", "township"), pk=pk
+    )
+    progress = campaign_progress(
+        campaign=campaign, today=timezone.localdate(), schools=_campaign_schools(request, campaign)
+    )
+    scope = user_scope(request.user)
+    # The user's own reports of this campaign that can still be downloaded.
+    report_jobs = ExportJob.objects.filter(
+        owner=request.user,
+        kind=CAMPAIGN_REPORT_KIND,
+        parameters__campaign=campaign.pk,
+        expires_at__gt=timezone.now(),
+    )[:3]
+    return render_portal(
+        request,
+        "portal/campaign.html",
+        {
+            "campaign": campaign,
+            "progress": progress,
+            "members": campaign_members(campaign=campaign),
+            "own_school_id": scope.school_id,
+            "can_write": can(request, "add_kindergartensummary"),
+            "can_report": can(request, "export_campaign"),
+            "report_jobs": report_jobs,
+        },
+    )
+
+
+@require_POST
+@login_required(login_url=LOGIN)
+def campaign_report_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the campaign report PDF (it can run to many pages: SECURITY F2)."""
+    require_perm(request, "export_campaign")
+    scope = user_scope(request.user)
+    campaign = portal_object(request, Campaign.objects.all(), pk=pk)
+    job = export_job_start(
+        user=request.user,
+        kind=CAMPAIGN_REPORT_KIND,
+        parameters={"campaign": campaign.pk},
+        title=campaign_report_title(campaign),
+    )
+    messages.success(request, f"已提交“{job.title}”，生成后即可下载。")
+    # Township and county staff have the export centre with all their jobs; directors
+    # (on their phones) and accounts without staff status follow the job in the portal.
+    if request.user.is_staff and scope.role != Role.DIRECTOR:
+        return redirect("export_centre")
+    return redirect("campaigns:job", pk=job.pk)
+
+
+@login_required(login_url=LOGIN)
+def summary_edit(request: HttpRequest, pk: int, school_pk: int) -> HttpResponse:
+    require_perm(request, "add_kindergartensummary")
+    campaign = portal_object(request, Campaign.objects.all(), pk=pk)
+    school = portal_object(request, campaign.schools.all(), pk=school_pk)
+    existing = KindergartenSummary.objects.filter(campaign=campaign, school=school).first()
+    if request.method == "POST":
+        form = SummaryForm(request.POST)
+        if form.is_valid():
+            try:
+                summary_save(
+                    campaign=campaign,
+                    school=school,
+                    text=form.cleaned_data["text"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "活动总结已保存。")
+                return redirect("campaigns:campaign", pk=campaign.pk)
+    else:
+        form = SummaryForm(initial={"text": existing.text if existing else ""})
+    return render_portal(
+        request, "portal/summary_form.html", {"form": form, "campaign": campaign, "school": school}
+    )

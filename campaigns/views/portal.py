@@ -1,0 +1,109 @@
+"""What every page of the directors' portal shares: access, the term shown, rendering.
+
+Every object comes through `portal_object` (aidsite.access.get_for_user), so another
+kindergarten's child, visit, card or photo is a 404; every page needs its model
+permission (`require_perm`, through aidsite.access.require), which township staff and
+auditors hold for reading only (403 on writes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from aidsite.access import get_for_user, require, scope_queryset, user_scope
+from campaigns.coverage import portal_term
+from students.models import School, Stage, Term, Township
+
+LOGIN = "campaigns:login"
+
+
+def portal_object(request: HttpRequest, queryset: QuerySet[Any], **lookup: Any) -> Any:
+    """The one way the portal fetches an object: within the user's scope, else 404."""
+    return get_for_user(request.user, queryset, **lookup)
+
+
+def portal_school(request: HttpRequest, pk: int) -> School:
+    """A school within the user's scope, else 404."""
+    return portal_object(request, School.objects.all(), pk=pk)
+
+
+def require_perm(request: HttpRequest, *codenames: str) -> None:
+    """403 unless the user holds every `campaigns.<codename>`; the page says no more."""
+    require(request.user, tuple(f"campaigns.{c}" for c in codenames), denied="")
+
+
+def can(request: HttpRequest, *codenames: str) -> bool:
+    """Whether `require_perm` would let the user through (to show or hide a button)."""
+    try:
+        require_perm(request, *codenames)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def asked_term(request: HttpRequest) -> Term:
+    """The term asked for (?term=pk) or the one today falls in."""
+    term_pk = request.GET.get("term", "")
+    if term_pk.isdigit():
+        term = Term.objects.select_related("school_year").filter(pk=int(term_pk)).first()
+    else:
+        term = portal_term(timezone.localdate())
+    if term is None:
+        raise Http404("尚未设置学期。")
+    return term
+
+
+def kindergartens(request: HttpRequest) -> QuerySet[School]:
+    return scope_queryset(
+        request.user, School.objects.filter(stages__contains=Stage.KINDERGARTEN)
+    ).select_related("township")
+
+
+def who(request: HttpRequest) -> str:
+    user = request.user
+    return (user.get_full_name() or user.get_username())[:30]
+
+
+def add_service_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def render_portal(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    # The tab bar links a director to their own kindergarten's pages from every page.
+    context = {"nav_school_id": user_scope(request.user).school_id, **context}
+    return render(request, template, context)
+
+
+def issuer(request: HttpRequest) -> str:
+    """The unit a printed ledger is issued by: the user's school, township, or the county office."""
+    scope = user_scope(request.user)
+    if scope.school_id is not None:
+        return School.objects.get(pk=scope.school_id).name
+    if scope.township_id is not None:
+        return Township.objects.get(pk=scope.township_id).name
+    return settings.AID_OFFICE_NAME
+
+
+def pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def render_pdf_bytes(template: str, context: dict[str, Any], request: HttpRequest) -> bytes:
+    # Imported here: WeasyPrint is heavy, and only the PDF views need it.
+    from aidsite.lib.pdf import render_pdf
+
+    return render_pdf(template, {**context, "printed_at": timezone.now()}, request=request)

@@ -1,0 +1,160 @@
+"""Home visits in the portal: record one, read it, close its follow-up, print it; photos."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from aidsite.access import log_access
+from aidsite.free_text import free_text_reveal_log
+from aidsite.models import AccessAction
+from campaigns.forms import VisitForm
+from campaigns.models import ActivityPhoto, HomeVisit, VisitPhoto
+from campaigns.reports import visit_record_context
+from campaigns.views.portal import (
+    LOGIN,
+    add_service_errors,
+    can,
+    pdf_response,
+    portal_object,
+    render_pdf_bytes,
+    render_portal,
+    require_perm,
+)
+from campaigns.visits import VISIT_FREE_TEXT, visit_follow_up_close, visit_record
+from students.models import Enrollment, EnrollmentStatus, Student
+
+
+def _visit_children(enrollment: Enrollment) -> QuerySet[Student]:
+    """The household's children studying at the enrollment's school this year."""
+    return Student.objects.filter(
+        household=enrollment.student.household,
+        enrollments__school=enrollment.school,
+        enrollments__school_year=enrollment.school_year,
+        enrollments__status=EnrollmentStatus.STUDYING,
+    ).order_by("name")
+
+
+@login_required(login_url=LOGIN)
+def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, "add_homevisit")
+    enrollment = portal_object(
+        request, Enrollment.objects.select_related("student__household", "school"), pk=pk
+    )
+    children = _visit_children(enrollment)
+    if request.method == "POST":
+        form = VisitForm(request.POST, request.FILES, children_queryset=children)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                visit_record(
+                    school=enrollment.school,
+                    household=enrollment.student.household,
+                    children=list(data["children"]),
+                    visited_at=data["visited_at"],
+                    led_by=data["led_by"],
+                    participants=data["participants"],
+                    actions=data["actions"],
+                    other_actions=data["other_actions"],
+                    family_feedback=data["family_feedback"],
+                    teacher_evaluation=data["teacher_evaluation"],
+                    follow_up_needed=data["follow_up_needed"],
+                    follow_up=data["follow_up"],
+                    photos=data["photos"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "走访记录已保存。")
+                return redirect("campaigns:child", pk=enrollment.pk)
+    else:
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        form = VisitForm(
+            children_queryset=children,
+            initial={
+                "children": [enrollment.student_id],
+                "visited_at": now,
+                "led_by": request.user.get_full_name(),
+            },
+        )
+    return render_portal(request, "portal/visit_form.html", {"form": form, "enrollment": enrollment})
+
+
+@require_safe
+@login_required(login_url=LOGIN)
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, "view_homevisit")
+    visit = portal_object(
+        request,
+        HomeVisit.objects.select_related("school", "household__village").prefetch_related(
+            "photos", Prefetch("children", queryset=Student.objects.order_by("name"))
+        ),
+        pk=pk,
+    )
+    enrollment = Enrollment.objects.filter(
+        student__in=visit.children.all(), school=visit.school
+    ).order_by("-school_year__start_year").first()
+    free_text_reveal_log(user=request.user, obj=visit, fields=VISIT_FREE_TEXT, what=f"走访记录 {visit}")
+    return render_portal(
+        request,
+        "portal/visit_detail.html",
+        {
+            "visit": visit,
+            "enrollment": enrollment,
+            "can_close": can(request, "change_homevisit") and visit.follow_up_open,
+        },
+    )
+
+
+@require_POST
+@login_required(login_url=LOGIN)
+def visit_close(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, "change_homevisit")
+    visit = portal_object(request, HomeVisit.objects.all(), pk=pk)
+    try:
+        visit_follow_up_close(visit=visit, on=timezone.localdate())
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已标记跟进完成。")
+    return redirect("campaigns:visit", pk=visit.pk)
+
+
+@require_safe
+@login_required(login_url=LOGIN)
+def visit_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    require_perm(request, "view_homevisit")
+    visit = portal_object(
+        request, HomeVisit.objects.select_related("school", "household__village"), pk=pk
+    )
+    data = render_pdf_bytes("reports/visit_record.html", visit_record_context(visit=visit), request)
+    log_access(
+        user=request.user,
+        action=AccessAction.PRINT,
+        what=f"走访记录表 {visit}",
+        row_count=1,
+        detail={"model": "campaigns.homevisit", "pk": visit.pk},
+    )
+    return pdf_response(data, f"走访记录表-{visit.visited_at:%Y%m%d}.pdf")
+
+
+@require_safe
+@login_required(login_url=LOGIN)
+def photo(request: HttpRequest, kind: str, pk: int) -> FileResponse:
+    require_perm(request, "view_homevisit")
+    model = {"visit": VisitPhoto, "activity": ActivityPhoto}.get(kind)
+    if model is None:
+        raise Http404
+    picture = portal_object(request, model.objects.all(), pk=pk)
+    try:
+        handle = picture.image.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle)
