@@ -6,7 +6,9 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
-from import_export.formats.base_formats import CSV, XLSX
+from import_export.formats.base_formats import CSV
+
+from aidsite.export_formats import XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -10,13 +10,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
 
 from aidsite.access import can_reveal_personal_data, scope_queryset
 from aidsite.export_jobs import ExportKind
-from aidsite.lib.excel import export_text
+from aidsite.lib.excel import write_table_workbook
 from aidsite.lib.idcard import mask_id_number, mask_phone
 from students.models import Enrollment, School, SchoolYear
 
@@ -100,6 +97,16 @@ def student_roster_count(*, user: AbstractBaseUser, parameters: dict[str, Any]) 
     return scope_queryset(user, enrollments).count()
 
 
+def _reporting_progress(
+    rows: Iterator[tuple[Any, ...]], *, total: int, progress: Callable[[float], None]
+) -> Iterator[tuple[Any, ...]]:
+    """The rows as they are; every PROGRESS_EVERY data rows, once written, the share done."""
+    for number, row in enumerate(rows):
+        yield row
+        if number and number % PROGRESS_EVERY == 0 and total:
+            progress(100 * number / total)
+
+
 def student_roster_xlsx(
     *,
     user: AbstractBaseUser,
@@ -110,35 +117,14 @@ def student_roster_xlsx(
     """Write the roster workbook to `out`; return the number of students."""
     total = student_roster_count(user=user, parameters=parameters)
     year = SchoolYear.objects.get(pk=parameters["school_year"])
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("学生名册")
-    widths = (6, 10, 5, 21, 11, 10, 22, 8, 8, 8, 8, 10, 13)
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    title = WriteOnlyCell(sheet, value=f"学生名册（{year.name}学年）")
-    title.font = Font(bold=True, size=14)
-    sheet.append([title])
-    rows = 0
-    for row in student_roster_rows(user=user, parameters=parameters):
-        if rows == 0:
-            header = []
-            for value in row:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.font = Font(bold=True)
-                cell.alignment = Alignment(horizontal="center")
-                header.append(cell)
-            sheet.append(header)
-        else:
-            # ID numbers are written as text, never as Excel numbers (SECURITY B2).
-            # Never a formula (E1); a control character stored before the validators existed
-            # would make openpyxl refuse the whole file (B4).
-            sheet.append([export_text(value) if isinstance(value, str) else value for value in row])
-            if rows % PROGRESS_EVERY == 0 and total:
-                progress(100 * rows / total)
-        rows += 1
-    sheet.print_title_rows = "2:2"
-    workbook.save(out)
-    return rows - 1
+    rows = student_roster_rows(user=user, parameters=parameters)
+    return write_table_workbook(
+        out,
+        _reporting_progress(rows, total=total, progress=progress),
+        sheet_name="学生名册",
+        title=f"学生名册（{year.name}学年）",
+        widths=(6, 10, 5, 21, 11, 10, 22, 8, 8, 8, 8, 10, 13),
+    )
 
 
 class StudentRosterExport(ExportKind):

@@ -20,9 +20,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from aidsite.lib.excel import neutralize_formula
 from aidsite.models import AccessAction, AccessLog, Role, StaffProfile
-from students.admin import StudentExportResource, neutralise_formula, pending_uploads_sweep
+from students.admin import StudentExportResource
 from students.models import Student
+from students.uploads import pending_uploads_sweep
 from tests.factories import (
     make_enrollment,
     make_household,
@@ -342,9 +344,9 @@ def test_export_neutralises_formulas_in_csv_and_xlsx(client, world):
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
 def test_formula_leading_strings_get_an_apostrophe(value):
-    assert neutralise_formula(value) == "'" + value
-    assert neutralise_formula(12) == 12
-    assert neutralise_formula("甲") == "甲"
+    assert neutralize_formula(value) == "'" + value
+    assert neutralize_formula(12) == 12
+    assert neutralize_formula("甲") == "甲"
 
 
 def test_the_export_follows_the_list_filters(client, world):
