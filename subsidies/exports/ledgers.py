@@ -33,7 +33,7 @@ from subsidies.models import (
     PaymentStatus,
     Policy,
 )
-from subsidies.services.ledgers import funds_by_household, ledger_conflicts
+from subsidies.selectors import funds_by_household, ledger_conflicts
 
 CHUNK = 2000
 EXPORT_PERMISSION = "subsidies.export_disbursementbatch"
@@ -252,7 +252,7 @@ def funds_export(
     _check(user)
     place = township.name if township is not None else "全县"
     title = f"{place}{school_year.name}学年教育资助资金到村到户台账"
-    households = funds_by_household(user=user, school_year=school_year, township=township)
+    households = funds_by_household(actor=user, school_year=school_year, township=township)
     result = write_formal_workbook(
         target,
         funds_rows(households),
@@ -312,7 +312,7 @@ def conflicts_export(
 ) -> WorkbookResult:
     """导出重复资助排查表."""
     _check(user)
-    rows = ledger_conflicts(user=user, term=term, policy=policy)
+    rows = ledger_conflicts(actor=user, term=term, policy=policy)
     label = f"{term.school_year.name}学年{term.get_season_display()}" if term is not None else ""
     title = f"{label}{policy.name if policy else '学生资助'}重复资助排查表"
     result = write_formal_workbook(

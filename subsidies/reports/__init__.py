@@ -47,7 +47,7 @@ from subsidies.models import (
     PolicyLevel,
     PublicNotice,
 )
-from subsidies.services.entitlements import term_summary
+from subsidies.selectors import notice_entitlements, term_summary
 from subsidies.services.notices import (
     DEFAULT_PERIOD_DAYS,
     default_objection_contact,
@@ -173,12 +173,6 @@ def notice_rows(entitlements: QuerySet[Entitlement]) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def notice_entitlements(*, term: Term, school_id: int, policy_id: int) -> QuerySet[Entitlement]:
-    return Entitlement.objects.filter(
-        term=term, policy_id=policy_id, enrollment__school_id=school_id, status__in=NOTICE_STATUSES, amount__gt=0
-    )
 
 
 def notice_context(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +31,9 @@ from aidsite.lib.idcard import normalize_id_number
 from aidsite.models import AccessAction
 from subsidies.models import BankOutcome, BankResult, DisbursementBatch, LedgerEntry
 from subsidies.services.ledgers import BankOutcomeRow, bank_results_record, check_ledger_permission
+
+if TYPE_CHECKING:
+    from aidsite.access import Actor
 
 COLUMNS = (
     Column("account", ("账号", "收款账号", "银行账号", "卡号", "一卡通账号", "账户", "银行卡号")),
@@ -192,19 +195,19 @@ def bank_results_import(
     *,
     batch: DisbursementBatch,
     source: str | IO[bytes],
-    user: Any,
+    actor: Actor,
     file_name: str = "",
     dry_run: bool = False,
 ) -> BankImportResult:
     """导入银行回盘: all rows valid → record them in one transaction; any bad row → nothing changes."""
-    check_ledger_permission(user, batch.township, "subsidies.import_bankresult")
+    check_ledger_permission(actor, batch.township, "subsidies.import_bankresult")
     result = bank_results_validate(batch=batch, source=source)
     if result.errors or dry_run:
         return result
     with transaction.atomic():
-        counts = bank_results_record(batch=batch, rows=result.rows, user=user, file_name=file_name)
+        counts = bank_results_record(batch=batch, rows=result.rows, actor=actor, file_name=file_name)
         log_access(
-            user=user,
+            user=actor,
             action=AccessAction.IMPORT,
             what=f"银行回盘 {batch}"[:200],
             row_count=len(result.rows),

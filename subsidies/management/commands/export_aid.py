@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from aidsite.access import SystemActor
 from subsidies.exports.aid import entitlements_export
 from subsidies.management.commands._arguments import add_term_arguments, resolve_term_arguments
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         if not output.parent.exists():
             raise CommandError(f"目录不存在：{output.parent}")
         result = entitlements_export(
-            str(output), term=term, township=township, policy_code=code, user=None, via="command"
+            str(output), term=term, township=township, policy_code=code, user=SystemActor("export_aid 命令"), via="command"
         )
         total = sum(result.totals.values())
         self.stdout.write(f"已导出 {result.rows} 条，金额合计 {total:,.2f} 元：{output}")

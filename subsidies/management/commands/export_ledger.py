@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from aidsite.access import SystemActor
 from students.models import School
 from subsidies.exports.ledgers import LedgerFilter, ledger_export
 from subsidies.management.commands._arguments import add_term_arguments, resolve_term_arguments
@@ -36,6 +37,6 @@ class Command(BaseCommand):
         if not output.parent.exists():
             raise CommandError(f"目录不存在：{output.parent}")
         selection = LedgerFilter(term=term, township=township, school=school, policy=policy)
-        result = ledger_export(user=None, selection=selection, target=str(output))
+        result = ledger_export(user=SystemActor("export_ledger 命令"), selection=selection, target=str(output))
         total = sum(result.totals.values())
         self.stdout.write(f"已导出 {result.rows} 笔，金额合计 {total:,.2f} 元：{output}")

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from aidsite.access import log_access
+from aidsite.access import SystemActor, log_access
 from aidsite.models import AccessAction
 from students.models import School
 from subsidies.management.commands._arguments import add_term_arguments, resolve_term_arguments
@@ -44,16 +44,17 @@ class Command(BaseCommand):
         if output.parent and not output.parent.exists():
             raise CommandError(f"输出目录不存在：{output.parent}")
         selection = Selection(term=term, township=township, school=school, policy_code=code)
+        actor = SystemActor("render_report 命令")
         try:
             with output.open("wb") as out:
-                result = report_render(kind, selection=selection, out=out)
+                result = report_render(kind, selection=selection, out=out, user=actor)
         except (ValueError, PermissionDenied) as exc:
             output.unlink(missing_ok=True)
             raise CommandError(str(exc)) from exc
         place = school.name if school else (township.name if township else "全县")
         what = f"{REPORT_TITLES[kind]} {place} {term}" + (f" {code}" if code else "")
         log_access(
-            user=None,
+            user=actor,
             action=AccessAction.PRINT,
             what=what,
             row_count=result.rows,
