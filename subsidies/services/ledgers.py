@@ -132,6 +132,38 @@ def batchable_entitlements(*, township: Township, policy: Policy, term: Term) ->
     )
 
 
+def _entries_to_pay(
+    entitlements: QuerySet[Entitlement], *, default_method: str, now: Any
+) -> tuple[list[LedgerEntry], list[tuple[Entitlement, str]]]:
+    """An unsaved entry per entitlement, paid to the student's recorded account or by
+    `default_method`; 一卡通 without an account number is left out, with why."""
+    entries: list[LedgerEntry] = []
+    skipped: list[tuple[Entitlement, str]] = []
+    for ent in entitlements:
+        account = getattr(ent.student, "payment_account", None)
+        method = account.method if account is not None else default_method
+        number = account.account_number if account is not None else ""
+        holder = account.holder_name if account is not None else ""
+        if method == PaymentMethod.BANK_CARD and not number:
+            skipped.append((ent, "未登记一卡通账号"))
+            continue
+        entries.append(
+            LedgerEntry(
+                entitlement=ent,
+                student_id=ent.student_id,
+                policy_id=ent.policy_id,
+                term_id=ent.term_id,
+                school_id=ent.enrollment.school_id,
+                amount=ent.amount,
+                method=method,
+                account_number=number,
+                holder_name=holder,
+                created_at=now,
+            )
+        )
+    return entries, skipped
+
+
 @transaction.atomic
 def batch_prepare(
     *,
@@ -158,30 +190,9 @@ def batch_prepare(
     Township.objects.select_for_update().filter(pk=township.pk).first()
 
     now = timezone.now()
-    entries: list[LedgerEntry] = []
-    skipped: list[tuple[Entitlement, str]] = []
-    for ent in batchable_entitlements(township=township, policy=policy, term=term):
-        account = getattr(ent.student, "payment_account", None)
-        method = account.method if account is not None else default_method
-        number = account.account_number if account is not None else ""
-        holder = account.holder_name if account is not None else ""
-        if method == PaymentMethod.BANK_CARD and not number:
-            skipped.append((ent, "未登记一卡通账号"))
-            continue
-        entries.append(
-            LedgerEntry(
-                entitlement=ent,
-                student_id=ent.student_id,
-                policy_id=ent.policy_id,
-                term_id=ent.term_id,
-                school_id=ent.enrollment.school_id,
-                amount=ent.amount,
-                method=method,
-                account_number=number,
-                holder_name=holder,
-                created_at=now,
-            )
-        )
+    entries, skipped = _entries_to_pay(
+        batchable_entitlements(township=township, policy=policy, term=term), default_method=default_method, now=now
+    )
     if not entries:
         raise LedgerError(
             "没有可编入批次的已审核资助名单"

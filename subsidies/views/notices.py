@@ -4,7 +4,8 @@ Thin views: fetch through `get_notice`/`scope_queryset`, call one service in
 `subsidies.services.notices`, redirect or render. Reading needs `view_publicnotice`
 (staff and auditors; auditors see the list read-only), publishing
 `add_publicnotice` and withdrawing `change_publicnotice` (township staff and
-the county): anyone else gets 403 on GET and POST alike. The printed notice
+the county): anyone else gets 403 on GET and POST alike, with the 403 page's
+own text (`denied=""`). The printed notice
 is a PDF job of the export centre (SECURITY F2), not rendered in the request.
 """
 
