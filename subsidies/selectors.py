@@ -184,6 +184,10 @@ def _entitlement_counts(
     }
 
 
+# The summary's counts of entitlements, as `_entitlement_counts` names them.
+_COUNTED = ("qualifying", "awarded", "not_awarded", "excluded", "conflicts", "awarded_exempt", "awarded_poor_village")
+
+
 def _policy_summary(
     policy: Policy, term: Term, township: Township | None, counts_of: dict[tuple[int, int], dict[str, Any]]
 ) -> list[SummaryRow]:
@@ -218,26 +222,14 @@ def _policy_summary(
             floor_required = policy.floor_ratio * base_counts[policy.floor_base]
             floor_key = f"floor_{policy.floor_category}" if policy.floor_category else "awarded"
             floor_counted = counts.get(floor_key, 0)
+        counted = {key: counts.get(key, 0) for key in _COUNTED}
         rows.append(
             SummaryRow(
-                policy_code=policy.code,
-                policy_name=policy.name,
-                township_name=school["school__township__name"],
-                school_id=school["school_id"],
-                school_name=school["school__name"],
-                enrolled=school["enrolled"],
-                qualifying=counts.get("qualifying", 0),
-                quota=quota,
-                awarded=counts.get("awarded", 0),
-                not_awarded=counts.get("not_awarded", 0),
-                excluded=counts.get("excluded", 0),
-                total_amount=counts.get("total") or Decimal("0.00"),
-                average_standard=policy.average_standard,
-                conflicts=counts.get("conflicts", 0),
-                floor_required=floor_required,
-                floor_counted=floor_counted,
-                awarded_exempt=counts.get("awarded_exempt", 0),
-                awarded_poor_village=counts.get("awarded_poor_village", 0),
+                policy_code=policy.code, policy_name=policy.name, township_name=school["school__township__name"],
+                school_id=school["school_id"], school_name=school["school__name"], enrolled=school["enrolled"],
+                quota=quota, total_amount=counts.get("total") or Decimal("0.00"),
+                average_standard=policy.average_standard, floor_required=floor_required,
+                floor_counted=floor_counted, **counted,
             )
         )
     return rows
