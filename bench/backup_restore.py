@@ -59,6 +59,7 @@ def build(students: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from aidsite.access import SystemActor
     from students.models import Season, Student, Term
     from subsidies.models import (
         BatchStatus,
@@ -81,7 +82,7 @@ def build(students: int) -> None:
         call_command("open_year", YEAR, stdout=quiet)
     _load_compute_aid().build_county(students)
     term = Term.objects.select_related("school_year").get(school_year__name=YEAR, season=Season.AUTUMN)
-    entitlements_compute(term=term)
+    entitlements_compute(term=term, actor=SystemActor("backup_restore 基准测试"))
 
     User = get_user_model()
     preparer = User.objects.create_user(username="bench-preparer", password="bench-password-123")

@@ -15,7 +15,7 @@ from aidsite.lib.idcard import mask_id_number
 from students.models import Term
 from subsidies.exports.shared import EXPORT_PERMISSION, export_log, ledger_export_require
 from subsidies.models import Policy
-from subsidies.services.ledgers import ledger_conflicts
+from subsidies.selectors import ledger_conflicts
 
 if TYPE_CHECKING:
     from aidsite.access import Actor
@@ -60,7 +60,7 @@ def conflicts_export(
 ) -> WorkbookResult:
     """导出重复资助排查表."""
     ledger_export_require(actor)
-    rows = ledger_conflicts(user=actor, term=term, policy=policy)
+    rows = ledger_conflicts(actor=actor, term=term, policy=policy)
     label = f"{term.school_year.name}学年{term.get_season_display()}" if term is not None else ""
     title = f"{label}{policy.name if policy else '学生资助'}重复资助排查表"
     result = write_formal_workbook(

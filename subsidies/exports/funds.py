@@ -19,7 +19,7 @@ from subsidies.exports.shared import (
     ledger_export_require,
     scoped_get,
 )
-from subsidies.services.ledgers import funds_by_household
+from subsidies.selectors import funds_by_household
 
 if TYPE_CHECKING:
     from aidsite.access import Actor
@@ -59,7 +59,7 @@ def funds_export(
     ledger_export_require(actor)
     place = township.name if township is not None else "全县"
     title = f"{place}{school_year.name}学年教育资助资金到村到户台账"
-    households = funds_by_household(user=actor, school_year=school_year, township=township)
+    households = funds_by_household(actor=actor, school_year=school_year, township=township)
     result = write_formal_workbook(
         target,
         funds_rows(households),

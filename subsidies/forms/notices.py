@@ -84,7 +84,7 @@ class NoticeForm(forms.Form):
         if scope.township_id is not None:
             township = Township.objects.filter(pk=scope.township_id).first()
             if township is not None:
-                self.fields["issuing_unit"].initial = f"{township.name}教育办公室"
+                self.fields["issuing_unit"].initial = township.office_name
 
     def clean_objection_contact(self) -> str:
         return self.cleaned_data["objection_contact"].strip()

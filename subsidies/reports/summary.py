@@ -20,7 +20,7 @@ from subsidies.reports.shared import (
     local_now,
     selection_require,
 )
-from subsidies.services.entitlements import term_summary
+from subsidies.selectors import term_summary
 
 if TYPE_CHECKING:
     from aidsite.access import Actor

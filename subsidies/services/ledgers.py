@@ -1,37 +1,28 @@
-"""Disbursement ledgers (发放台账): prepare, approve, reverse, record the bank's results; and their selectors.
+"""Disbursement ledgers (发放台账): prepare, approve, reverse, record the bank's results.
 
 Money leaves the office here, so every state change is a service that is one
 transaction, checks who is asking, writes history (simple_history, bulk helpers
 for bulk writes) and an explicit `LedgerLog` row. The database backs the rules
 (SECURITY A5, C1–C3): a check constraint for four-eyes, a partial unique index
 for one live payment per student, policy and term, and on PostgreSQL triggers
-that keep approved rows unchanged.
+that keep approved rows unchanged. The reads (reconciliation, conflicts, funds)
+are in `subsidies.selectors`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import (
-    Count,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from aidsite.access import scope_queryset, user_scope
-from students.models import Household, SchoolYear, Term, Township, Village
+from aidsite.access import actor_user, require
+from students.models import Term, Township
 from subsidies.models import (
     BankOutcome,
     BankResult,
@@ -48,6 +39,9 @@ from subsidies.models import (
     Reversal,
 )
 
+if TYPE_CHECKING:
+    from aidsite.access import Actor
+
 ZERO = Decimal("0")
 BULK_SIZE = 1000
 
@@ -60,17 +54,16 @@ class LedgerError(ValidationError):
 # Who may do what
 
 
-def check_ledger_permission(user: Any, township: Township, permission: str) -> None:
-    """The user holds `permission` and works for `township` (or the whole county, not read-only)."""
-    if not user.has_perm(permission):
-        raise PermissionDenied("没有此操作的权限。")
-    scope = user_scope(user)
-    if scope.read_only:
-        raise PermissionDenied("审计/督导账号只能查看和导出，不能修改。")
-    if scope.everything:
-        return
-    if scope.township_id != township.pk:
-        raise PermissionDenied("只能处理本乡镇的发放台账。")
+def check_ledger_permission(actor: Actor, township: Township, permission: str) -> None:
+    """The actor holds `permission` and works for `township` (or the whole county, not read-only)."""
+    require(
+        actor,
+        permission,
+        township=township,
+        write=True,
+        read_only="审计/督导账号只能查看和导出，不能修改。",
+        out_of_scope="只能处理本乡镇的发放台账。",
+    )
 
 
 def _log(
@@ -139,34 +132,14 @@ def batchable_entitlements(*, township: Township, policy: Policy, term: Term) ->
     )
 
 
-@transaction.atomic
-def batch_prepare(
-    *,
-    township: Township,
-    policy: Policy,
-    term: Term,
-    user: Any,
-    default_method: str = PaymentMethod.BANK_CARD,
-    note: str = "",
-) -> PrepareResult:
-    """编制发放批次: the township's approved entitlements of the policy and term not yet in a batch.
-
-    Each student is paid by their recorded account (收款账户) or, without one,
-    by `default_method`; 一卡通 without an account number is left out and
-    reported, never paid to an empty account.
-    """
-    check_ledger_permission(user, township, "subsidies.prepare_disbursementbatch")
-    if policy.school_year_id != term.school_year_id:
-        raise LedgerError("资助项目与学期不属于同一学年。")
-    if default_method not in PaymentMethod.values:
-        raise LedgerError("发放方式不正确。")
-    # Serialise preparations of one township so that batch numbers do not clash.
-    Township.objects.select_for_update().filter(pk=township.pk).first()
-
-    now = timezone.now()
+def _entries_to_pay(
+    entitlements: QuerySet[Entitlement], *, default_method: str, now: Any
+) -> tuple[list[LedgerEntry], list[tuple[Entitlement, str]]]:
+    """An unsaved entry per entitlement, paid to the student's recorded account or by
+    `default_method`; 一卡通 without an account number is left out, with why."""
     entries: list[LedgerEntry] = []
     skipped: list[tuple[Entitlement, str]] = []
-    for ent in batchable_entitlements(township=township, policy=policy, term=term):
+    for ent in entitlements:
         account = getattr(ent.student, "payment_account", None)
         method = account.method if account is not None else default_method
         number = account.account_number if account is not None else ""
@@ -188,6 +161,38 @@ def batch_prepare(
                 created_at=now,
             )
         )
+    return entries, skipped
+
+
+@transaction.atomic
+def batch_prepare(
+    *,
+    township: Township,
+    policy: Policy,
+    term: Term,
+    actor: Actor,
+    default_method: str = PaymentMethod.BANK_CARD,
+    note: str = "",
+) -> PrepareResult:
+    """编制发放批次: the township's approved entitlements of the policy and term not yet in a batch.
+
+    Each student is paid by their recorded account (收款账户) or, without one,
+    by `default_method`; 一卡通 without an account number is left out and
+    reported, never paid to an empty account.
+    """
+    check_ledger_permission(actor, township, "subsidies.prepare_disbursementbatch")
+    user = actor_user(actor)
+    if policy.school_year_id != term.school_year_id:
+        raise LedgerError("资助项目与学期不属于同一学年。")
+    if default_method not in PaymentMethod.values:
+        raise LedgerError("发放方式不正确。")
+    # Serialise preparations of one township so that batch numbers do not clash.
+    Township.objects.select_for_update().filter(pk=township.pk).first()
+
+    now = timezone.now()
+    entries, skipped = _entries_to_pay(
+        batchable_entitlements(township=township, policy=policy, term=term), default_method=default_method, now=now
+    )
     if not entries:
         raise LedgerError(
             "没有可编入批次的已审核资助名单"
@@ -231,9 +236,10 @@ def batch_prepare(
 
 
 @transaction.atomic
-def batch_discard(*, batch: DisbursementBatch, user: Any) -> None:
+def batch_discard(*, batch: DisbursementBatch, actor: Actor) -> None:
     """撤销未审核批次: a prepared batch and its entries go; an approved one cannot."""
-    check_ledger_permission(user, batch.township, "subsidies.prepare_disbursementbatch")
+    check_ledger_permission(actor, batch.township, "subsidies.prepare_disbursementbatch")
+    user = actor_user(actor)
     locked = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
     if locked.is_approved:
         raise LedgerError("已审核的发放批次不能撤销，如有差错请逐条冲销。")
@@ -256,19 +262,20 @@ class ApproveResult:
     changed: bool
 
 
-def batch_approve(*, batch: DisbursementBatch, user: Any) -> ApproveResult:
+def batch_approve(*, batch: DisbursementBatch, actor: Actor) -> ApproveResult:
     """审核发放批次: one transaction that locks the entries and freezes the count and total.
 
     Whoever prepared the batch cannot approve it (a check constraint backs this).
     Approving an approved batch changes nothing; two approvals racing on
     PostgreSQL give one approval (the batch row is locked first).
     """
-    check_ledger_permission(user, batch.township, "subsidies.approve_disbursementbatch")
+    check_ledger_permission(actor, batch.township, "subsidies.approve_disbursementbatch")
+    user = actor_user(actor)
     with transaction.atomic():
         locked = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.is_approved:
             return ApproveResult(batch=locked, changed=False)
-        if locked.prepared_by_id == user.pk:
+        if user is not None and locked.prepared_by_id == user.pk:
             raise LedgerError("您是本批次的编制人，不能审核自己编制的批次，请由另一位工作人员审核。")
         entries = list(locked.entries.select_for_update().order_by("pk"))
         if not entries:
@@ -304,14 +311,15 @@ def batch_approve(*, batch: DisbursementBatch, user: Any) -> ApproveResult:
 
 
 @transaction.atomic
-def entry_reverse(*, entry: LedgerEntry, user: Any, reason: str, reissue: bool = True) -> Reversal:
+def entry_reverse(*, entry: LedgerEntry, actor: Actor, reason: str, reissue: bool = True) -> Reversal:
     """冲销: declare an approved entry void, once, with a reason.
 
     With `reissue` the entitlement goes back to 已审核 so that a later batch pays
     it again; without, it is finished.
     """
     batch = entry.batch
-    check_ledger_permission(user, batch.township, "subsidies.reverse_ledgerentry")
+    check_ledger_permission(actor, batch.township, "subsidies.reverse_ledgerentry")
+    user = actor_user(actor)
     reason = (reason or "").strip()
     if not reason:
         raise LedgerError("冲销须写明原因。")
@@ -359,7 +367,7 @@ class BankOutcomeRow:
 
 
 def bank_results_record(
-    *, batch: DisbursementBatch, rows: list[BankOutcomeRow], user: Any, file_name: str = ""
+    *, batch: DisbursementBatch, rows: list[BankOutcomeRow], actor: Actor, file_name: str = ""
 ) -> dict[str, int]:
     """Record validated bank outcomes: entries paid or failed, entitlements 已发放 on success.
 
@@ -367,6 +375,7 @@ def bank_results_record(
     file twice changes nothing). The caller has validated every row; this
     runs inside its transaction.
     """
+    user = actor_user(actor)
     existing = dict(BankResult.objects.filter(entry__batch=batch).values_list("entry_id", "outcome"))
     new_rows = [r for r in rows if r.entry_id not in existing]
     by_id = {e.pk: e for e in LedgerEntry.objects.filter(pk__in=[r.entry_id for r in new_rows])}
@@ -416,197 +425,6 @@ def bank_results_record(
     return {"paid": paid, "failed": failed, "unchanged": len(rows) - len(new_rows)}
 
 
-# ---------------------------------------------------------------------------
-# Selectors
-
-
-def _scoped(user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:
-    """The user's part of `queryset`; None is the server's command line, which sees the county."""
-    return queryset if user is None else scope_queryset(user, queryset)
-
-
-def batches_with_reconciliation(queryset: QuerySet[DisbursementBatch]) -> QuerySet[DisbursementBatch]:
-    """Each batch with expected, paid, failed, reversed and outstanding counts and amounts (one query)."""
-    money = Coalesce(Sum("entries__amount"), Value(ZERO))
-
-    def amount(condition: Q) -> Any:
-        return Coalesce(Sum("entries__amount", filter=condition), Value(ZERO))
-
-    paid = Q(entries__payment_status=PaymentStatus.PAID)
-    failed = Q(entries__payment_status=PaymentStatus.FAILED)
-    reversed_ = Q(entries__reversal__isnull=False)
-    outstanding = Q(entries__payment_status=PaymentStatus.PENDING, entries__is_live=True)
-    return queryset.select_related("township", "policy", "term__school_year", "prepared_by", "approved_by").annotate(
-        expected_count=Count("entries"),
-        expected_amount=money,
-        paid_count=Count("entries", filter=paid),
-        paid_amount=amount(paid),
-        failed_count=Count("entries", filter=failed),
-        failed_amount=amount(failed),
-        reversed_count=Count("entries", filter=reversed_),
-        reversed_amount=amount(reversed_),
-        outstanding_count=Count("entries", filter=outstanding),
-        outstanding_amount=amount(outstanding),
-    )
-
-
-@dataclass
-class ConflictRow:
-    student_id: int
-    student_name: str
-    id_number: str
-    policy_code: str
-    policy_name: str
-    term_label: str
-    batch_count: int
-    school_count: int
-    township_count: int
-    enrolled_school_count: int
-    entries: list[LedgerEntry]
-
-    @property
-    def kinds(self) -> list[str]:
-        kinds = []
-        if self.batch_count > 1:
-            kinds.append("多个批次")
-        if self.school_count > 1 or self.enrolled_school_count > 1:
-            kinds.append("多所学校")
-        if self.township_count > 1:
-            kinds.append("多个乡镇")
-        return kinds
-
-
-def ledger_conflicts(*, user: Any, term: Term | None = None, policy: Policy | None = None) -> list[ConflictRow]:
-    """重复资助排查: students in two batches, schools or townships for one policy and term.
-
-    Looks at every entry (live, failed or reversed) and at the student's
-    enrollments of the year, since a student on two schools' rolls is where
-    double payment starts. Two queries whatever the size.
-    """
-    from students.models import Enrollment, EnrollmentStatus
-
-    entries = _scoped(user, LedgerEntry.objects.all())
-    if term is not None:
-        entries = entries.filter(term=term)
-    if policy is not None:
-        entries = entries.filter(policy=policy)
-    enrolled = (
-        Enrollment.objects.filter(
-            student=OuterRef("student"),
-            school_year=OuterRef("term__school_year"),
-            status=EnrollmentStatus.STUDYING,
-        )
-        .order_by()
-        .values("student")
-        .annotate(n=Count("school", distinct=True))
-        .values("n")
-    )
-    groups = (
-        entries.values("student", "policy", "term")
-        .order_by()
-        .annotate(
-            batches=Count("batch", distinct=True),
-            schools=Count("school", distinct=True),
-            townships=Count("batch__township", distinct=True),
-            enrolled_schools=Coalesce(Subquery(enrolled, output_field=IntegerField()), Value(0)),
-        )
-        .filter(Q(batches__gt=1) | Q(schools__gt=1) | Q(townships__gt=1) | Q(enrolled_schools__gt=1))
-    )
-    keys = {(g["student"], g["policy"], g["term"]): g for g in groups}
-    if not keys:
-        return []
-    detail = (
-        LedgerEntry.objects.filter(student_id__in={k[0] for k in keys})
-        .select_related("student", "policy", "term__school_year", "school", "batch__township", "reversal")
-        .order_by("student__name", "student_id", "policy__code", "batch__prepared_at", "pk")
-    )
-    rows: dict[tuple[int, int, int], ConflictRow] = {}
-    for e in detail:
-        key = (e.student_id, e.policy_id, e.term_id)
-        g = keys.get(key)
-        if g is None:
-            continue
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = ConflictRow(
-                student_id=e.student_id,
-                student_name=e.student.name,
-                id_number=e.student.id_number,
-                policy_code=e.policy.code,
-                policy_name=e.policy.name,
-                term_label=str(e.term),
-                batch_count=g["batches"],
-                school_count=g["schools"],
-                township_count=g["townships"],
-                enrolled_school_count=g["enrolled_schools"],
-                entries=[],
-            )
-        row.entries.append(e)
-    return list(rows.values())
-
-
-def _disbursed(prefix: str = "") -> Q:
-    """Money that went out: live entries of approved batches (pending or paid)."""
-    return Q(**{f"{prefix}is_live": True, f"{prefix}batch__status": BatchStatus.APPROVED})
-
-
-def funds_by_village(*, user: Any, school_year: SchoolYear, township: Township | None = None) -> QuerySet[Village]:
-    """资金到村台账: per village, the year's disbursed aid across all children, policies and terms."""
-    prefix = "households__students__ledger_entries__"
-    year = Q(**{f"{prefix}term__school_year": school_year}) & _disbursed(prefix)
-    paid = year & Q(**{f"{prefix}payment_status": PaymentStatus.PAID})
-    villages = _scoped(user, Village.objects.all())
-    if township is not None:
-        villages = villages.filter(township=township)
-    return (
-        villages.select_related("township")
-        .annotate(
-            household_count=Count("households", filter=year, distinct=True),
-            student_count=Count("households__students", filter=year, distinct=True),
-            entry_count=Count(f"{prefix}id", filter=year),
-            total_amount=Coalesce(Sum(f"{prefix}amount", filter=year), Value(ZERO)),
-            paid_amount=Coalesce(Sum(f"{prefix}amount", filter=paid), Value(ZERO)),
-        )
-        .filter(entry_count__gt=0)
-        .order_by("township__name", "name")
-    )
-
-
-def funds_by_household(
-    *, user: Any, school_year: SchoolYear, village: Village | None = None, township: Township | None = None
-) -> QuerySet[Household]:
-    """资金到户台账: per household, the year's disbursed aid across all its children."""
-    prefix = "students__ledger_entries__"
-    year = Q(**{f"{prefix}term__school_year": school_year}) & _disbursed(prefix)
-    paid = year & Q(**{f"{prefix}payment_status": PaymentStatus.PAID})
-    households = _scoped(user, Household.objects.all())
-    if village is not None:
-        households = households.filter(village=village)
-    if township is not None:
-        households = households.filter(village__township=township)
-    return (
-        households.select_related("village__township")
-        .annotate(
-            student_count=Count("students", filter=year, distinct=True),
-            entry_count=Count(f"{prefix}id", filter=year),
-            total_amount=Coalesce(Sum(f"{prefix}amount", filter=year), Value(ZERO)),
-            paid_amount=Coalesce(Sum(f"{prefix}amount", filter=paid), Value(ZERO)),
-        )
-        .filter(entry_count__gt=0)
-        .order_by("village__township__name", "village__name", "head_name")
-    )
-
-
-def household_entries(*, user: Any, household: Household, school_year: SchoolYear) -> QuerySet[LedgerEntry]:
-    """The drill-down under a household: every entry of its children for the year."""
-    return (
-        _scoped(user, LedgerEntry.objects.all())
-        .filter(student__household=household, term__school_year=school_year)
-        .select_related("student", "policy", "term__school_year", "school", "batch", "reversal", "bank_result")
-        .order_by("term__season", "student__name", "policy__order", "pk")
-    )
-
-
 def entry_is_reversible(entry: LedgerEntry) -> bool:
     return entry.locked and not hasattr(entry, "reversal")
 
@@ -614,7 +432,6 @@ def entry_is_reversible(entry: LedgerEntry) -> bool:
 __all__ = [
     "ApproveResult",
     "BankOutcomeRow",
-    "ConflictRow",
     "LedgerError",
     "PrepareResult",
     "batch_approve",
@@ -622,11 +439,7 @@ __all__ = [
     "batch_prepare",
     "batchable_entitlements",
     "bank_results_record",
-    "batches_with_reconciliation",
+    "check_ledger_permission",
     "entry_is_reversible",
     "entry_reverse",
-    "funds_by_household",
-    "funds_by_village",
-    "household_entries",
-    "ledger_conflicts",
 ]

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aidsite.access import user_scope
+from aidsite.access import actor_user, require
 from students.models import School, Term
 from subsidies.models import Policy, PublicNotice
 from subsidies.selectors import notice_entitlements
+
+if TYPE_CHECKING:
+    from aidsite.access import Actor
 
 DEFAULT_PERIOD_DAYS = 5
 # 教财〔2018〕16号 (and SECURITY D3): a notice runs no fewer than 5 working days.
@@ -73,34 +74,15 @@ def notice_is_open(notice: PublicNotice, *, today: dt.date) -> bool:
     return notice_state(notice, today=today) == NoticeState.OPEN
 
 
-def notices_with_counts(notices: QuerySet[PublicNotice]) -> QuerySet[PublicNotice]:
-    """`notices` annotated with `student_count` and `total_amount`: the rows each notice shows now.
-
-    One query for any number of notices: each count is a subquery over exactly
-    the entitlements the notice report prints (`selectors.notice_entitlements`).
-    """
-    shown = notice_entitlements(
-        term=OuterRef("term"), school_id=OuterRef("school_id"), policy_id=OuterRef("policy_id")
-    ).order_by()
-    # Grouping by a constant yields one aggregate row per notice (or none: hence Coalesce).
-    grouped = shown.annotate(_one=Value(1)).values("_one")
-    money = DecimalField(max_digits=14, decimal_places=2)
-    return notices.annotate(
-        student_count=Coalesce(Subquery(grouped.annotate(n=Count("pk")).values("n")), 0),
-        total_amount=Coalesce(
-            Subquery(grouped.annotate(s=Sum("amount")).values("s"), output_field=money),
-            Value(0, output_field=money),
-            output_field=money,
-        ),
+def _check_can_write(actor: Actor, school: School, permission: str) -> None:
+    require(
+        actor,
+        permission,
+        township=school.township_id,
+        write=True,
+        denied="没有发布或撤回公示的权限。",
+        out_of_scope="只能发布或撤回本乡镇学校的公示。",
     )
-
-
-def _check_can_write(user: Any, school: School, permission: str) -> None:
-    scope = user_scope(user)
-    if scope.read_only or scope.role is None or not user.has_perm(permission):
-        raise PermissionDenied("没有发布或撤回公示的权限。")
-    if not scope.everything and scope.township_id != school.township_id:
-        raise PermissionDenied("只能发布或撤回本乡镇学校的公示。")
 
 
 def default_objection_contact() -> str:
@@ -114,7 +96,7 @@ def notice_publish(
     policy: Policy,
     term: Term,
     start_date: dt.date,
-    user: Any,
+    actor: Actor,
     period_days: int = DEFAULT_PERIOD_DAYS,
     objection_contact: str = "",
     issuing_unit: str = "",
@@ -125,7 +107,7 @@ def notice_publish(
     on it, and one overlapping a notice of the same school, policy and term
     that is still up (withdraw that one first).
     """
-    _check_can_write(user, school, "subsidies.add_publicnotice")
+    _check_can_write(actor, school, "subsidies.add_publicnotice")
     if policy.school_year_id != term.school_year_id:
         raise ValidationError("资助项目与学期不属于同一学年。")
     if not MIN_PERIOD_DAYS <= period_days <= MAX_PERIOD_DAYS:
@@ -154,9 +136,9 @@ def notice_publish(
         period_days=period_days,
         end_date=end_date,
         objection_contact=(objection_contact or default_objection_contact()).strip(),
-        issuing_unit=(issuing_unit or f"{school.township.name}教育办公室").strip(),
+        issuing_unit=(issuing_unit or school.township.office_name).strip(),
         token=secrets.token_urlsafe(24),
-        created_by=user,
+        created_by=actor_user(actor),
     )
     notice.full_clean()
     notice.save()
@@ -164,9 +146,9 @@ def notice_publish(
 
 
 @transaction.atomic
-def notice_withdraw(*, notice: PublicNotice, user: Any, reason: str) -> PublicNotice:
+def notice_withdraw(*, notice: PublicNotice, actor: Actor, reason: str) -> PublicNotice:
     """Take a notice down before its end (a wrong list posted by mistake); the reason is kept."""
-    _check_can_write(user, notice.school, "subsidies.change_publicnotice")
+    _check_can_write(actor, notice.school, "subsidies.change_publicnotice")
     reason = reason.strip()
     if not reason:
         raise ValidationError("撤回公示须写明原因。")
@@ -178,7 +160,7 @@ def notice_withdraw(*, notice: PublicNotice, user: Any, reason: str) -> PublicNo
     if state == NoticeState.ENDED:
         raise ValidationError("该公示已期满自动撤下，无需撤回。")
     locked.withdrawn_at = timezone.now()
-    locked.withdrawn_by = user
+    locked.withdrawn_by = actor_user(actor)
     locked.withdrawal_reason = reason[:200]
     locked.full_clean()
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])

@@ -2,16 +2,16 @@
 
 from django.urls import path
 
-from subsidies.views import aid as views
+from subsidies.views import aid, aid_actions
 
 app_name = "aid"
 
 urlpatterns = [
-    path("", views.aid_index, name="index"),
-    path("compute/", views.aid_compute, name="compute"),
-    path("list/", views.aid_list, name="list"),
-    path("entitlement/<int:pk>/", views.entitlement_detail, name="entitlement"),
-    path("entitlement/<int:pk>/withdraw/", views.override_withdraw, name="withdraw"),
-    path("add/", views.override_add, name="add"),
-    path("approve/", views.aid_approve, name="approve"),
+    path("", aid.aid_index, name="index"),
+    path("compute/", aid_actions.aid_compute, name="compute"),
+    path("list/", aid.aid_list, name="list"),
+    path("entitlement/<int:pk>/", aid_actions.entitlement_detail, name="entitlement"),
+    path("entitlement/<int:pk>/withdraw/", aid_actions.override_withdraw, name="withdraw"),
+    path("add/", aid_actions.override_add, name="add"),
+    path("approve/", aid_actions.aid_approve, name="approve"),
 ]

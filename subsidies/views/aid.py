@@ -1,10 +1,11 @@
-"""The aid-list pages (资助名单, /aid/): summary, compute with preview, review, override, approve.
+"""The aid-list pages (资助名单, /aid/): the summary and the review list; the area's access and shared context.
 
-Thin views over `subsidies.services.entitlements`: fetch through `get_for_user` /
-`entitlement_list`, call one service, redirect or render. The whole area is for
-the roles that run the workflow (township staff, the county administrator):
-auditors and directors get 403 on every URL, and the services check the
-township again.
+Thin views over `subsidies.selectors`: fetch through `get_entitlement` /
+`entitlement_list`, render. The workflow's actions (compute with preview,
+overrides, approval) are in `subsidies.views.aid_actions`. The whole area is
+for the roles that run the workflow (township staff, the county administrator):
+auditors and directors get 403 on every URL (with the 403 page's own text), and
+the services check the township again.
 """
 
 from __future__ import annotations
@@ -16,86 +17,51 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from aidsite.access import (
-    can_reveal_personal_data,
-    get_for_user,
-    log_access,
-    scope_queryset,
-    user_scope,
-)
+from aidsite.access import get_for_user, require, scope_queryset, user_scope
 from aidsite.admin_pages import render_admin_page
 from aidsite.lib.idcard import mask_id_number
-from aidsite.models import AccessAction
-from students.models import Student, Term, Township
-from subsidies.forms.aid import (
-    AddForm,
-    AidScopeForm,
-    ApproveForm,
-    ComputeForm,
-    ListFilterForm,
-    OverrideForm,
-)
+from students.models import Term, Township
+from subsidies.forms.aid import AidScopeForm, ListFilterForm
 from subsidies.models import (
-    Category,
     Entitlement,
     EntitlementApproval,
     EntitlementOverride,
     EntitlementStatus,
-    OverrideAction,
-    Policy,
 )
-from subsidies.rules.facts import POOR_VILLAGE
-from subsidies.services.entitlements import (
-    ComputeResult,
-    DiffRow,
-    SummaryRow,
-    compute_result_digest,
-    entitlement_list,
-    entitlement_override,
-    entitlement_override_remove,
-    entitlements_approve,
-    entitlements_compute,
-    entitlements_compute_accept,
-    summary_totals,
-    term_summary,
-)
+from subsidies.selectors import SummaryRow, entitlement_list, summary_totals, term_summary
 
 WORKFLOW = "subsidies.add_entitlement"
 OVERRIDE = "subsidies.add_entitlementoverride"
 WITHDRAW = "subsidies.delete_entitlementoverride"
 APPROVE = "subsidies.approve_entitlement"
 PAGE_SIZE = 100
-PREVIEW_ROWS = 200  # rows shown per section of a preview; the counts are always complete
-STATUS_LABELS = dict(EntitlementStatus.choices)
-CATEGORY_LABELS = {**dict(Category.choices), POOR_VILLAGE: "省定贫困村"}
 STALE_PREVIEW = "名单在预览后已有变化，请重新核对。"
 
 
-def _require(request: HttpRequest, permission: str = WORKFLOW) -> None:
-    """Only the roles that run the aid workflow, and only with the page's own permission."""
+def require_aid_workflow(request: HttpRequest, permission: str = WORKFLOW) -> None:
+    """Only the roles that run the aid workflow, and only with the page's own permission.
+
+    The pages act on the whole county or on the user's own township, never
+    read-only: a director's school (no township of their own) reaches neither.
+    """
     user = request.user
-    scope = user_scope(user)
-    if (
-        not user.is_staff
-        or scope.read_only
-        or not (scope.everything or scope.township_id)
-        or not user.has_perm(WORKFLOW)
-        or not user.has_perm(permission)
-    ):
-        raise PermissionDenied
+    require(
+        user,
+        (WORKFLOW, permission),
+        staff=True,
+        write=True,
+        township=user_scope(user).township_id,
+        denied="",
+        out_of_scope="",
+    )
 
 
 def aid_page(*, methods: tuple[str, ...], permission: str = WORKFLOW) -> Callable[[Any], Any]:
@@ -106,7 +72,7 @@ def aid_page(*, methods: tuple[str, ...], permission: str = WORKFLOW) -> Callabl
 
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            _require(request, permission)
+            require_aid_workflow(request, permission)
             return allowed(request, *args, **kwargs)
 
         return login_required(wrapped)
@@ -114,7 +80,18 @@ def aid_page(*, methods: tuple[str, ...], permission: str = WORKFLOW) -> Callabl
     return decorator
 
 
-def _service_error(form: Form, exc: ValidationError) -> None:
+def get_entitlement(request: HttpRequest, pk: int) -> Entitlement:
+    return get_for_user(
+        request.user,
+        Entitlement.objects.select_related(
+            "student__household__village", "enrollment__school__township", "policy", "term__school_year",
+            "approval__approved_by",
+        ),
+        pk=pk,
+    )
+
+
+def service_error(form: Form, exc: ValidationError) -> None:
     """A service's refusal as the form's error (in Chinese), never a 500."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
@@ -123,28 +100,29 @@ def _service_error(form: Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-
-
-def _who(user: Any) -> str:
-    return user.get_full_name() or user.get_username()
-
-
-def _place(township: Township | None) -> str:
+def place_name(township: Township | None) -> str:
     return township.name if township is not None else "全县"
 
 
-def _context(form: AidScopeForm, title: str, **extra: Any) -> dict[str, Any]:
+def page_context(form: AidScopeForm, title: str, **extra: Any) -> dict[str, Any]:
     term, township = form.selection()
     return {
         "title": title,
         "form": form,
         "term": term,
         "township": township,
-        "place": _place(township),
+        "place": place_name(township),
         "scope_query": urlencode(form.query()),
         "county_wide": form.fixed_township is None,
         **extra,
     }
+
+
+def approvals_made(request: HttpRequest, term: Term, township: Township | None) -> Any:
+    approvals = scope_queryset(request.user, EntitlementApproval.objects.filter(term=term))
+    if township is not None:
+        approvals = approvals.filter(township=township)
+    return approvals.select_related("approved_by", "township").order_by("-approved_at")
 
 
 # ---------------------------------------------------------------------------
@@ -198,24 +176,17 @@ def _summary_groups(rows: list[SummaryRow]) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
-def _approvals(request: HttpRequest, term: Term, township: Township | None) -> Any:
-    approvals = scope_queryset(request.user, EntitlementApproval.objects.filter(term=term))
-    if township is not None:
-        approvals = approvals.filter(township=township)
-    return approvals.select_related("approved_by", "township").order_by("-approved_at")
-
-
 @aid_page(methods=("GET",))
 def aid_index(request: HttpRequest) -> HttpResponse:
     """资助名单概览: the term's summary per policy and school, counts by status, approvals made."""
     form = AidScopeForm(request.GET, user=request.user)
     term, township = form.selection()
-    context = _context(form, "资助名单概览")
+    context = page_context(form, "资助名单概览")
     if term is not None:
         groups = _summary_groups(term_summary(term=term, township=township))
         by_status = {
             row["status"]: row
-            for row in entitlement_list(user=request.user, term=term, township=township)
+            for row in entitlement_list(actor=request.user, term=term, township=township)
             .order_by()
             .values("status")
             .annotate(n=Count("id"), total=Sum("amount"))
@@ -229,7 +200,7 @@ def aid_index(request: HttpRequest) -> HttpResponse:
                  "total": by_status.get(code, {}).get("total") or Decimal("0.00")}
                 for code, label in EntitlementStatus.choices
             ],
-            approvals=_approvals(request, term, township),
+            approvals=approvals_made(request, term, township),
             # Nothing computed yet: the floors and zeros would only be noise.
             not_computed=not by_status,
         )
@@ -237,80 +208,7 @@ def aid_index(request: HttpRequest) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------
-# Compute with preview
-
-
-def _snapshot(values: tuple[str, int | None, Decimal] | None) -> dict[str, Any] | None:
-    if values is None:
-        return None
-    status, tier, amount = values
-    return {"status": STATUS_LABELS.get(status, status), "tier": f"{tier}档" if tier else "", "amount": amount}
-
-
-def _diff_rows(diff: list[DiffRow], names: dict[str, str]) -> list[dict[str, Any]]:
-    shown = sorted(diff, key=lambda d: (d.policy_code, d.school_name, d.student_name))[:PREVIEW_ROWS]
-    return [
-        {"d": d, "policy": names.get(d.policy_code, d.policy_code), "before": _snapshot(d.before), "after": _snapshot(d.after)}
-        for d in shown
-    ]
-
-
-def _preview_context(result: ComputeResult) -> dict[str, Any]:
-    names = dict(Policy.objects.filter(school_year_id=result.term.school_year_id).values_list("code", "name"))
-    per_policy = {code: {"code": code, "name": names.get(code, code), "added": 0, "removed": 0, "changed": 0}
-                  for code in result.policy_codes}
-    for key in ("added", "removed", "changed"):
-        for d in getattr(result, key):
-            per_policy[d.policy_code][key] += 1
-    sections = [
-        {"key": key, "label": label, "count": len(getattr(result, key)), "rows": _diff_rows(getattr(result, key), names)}
-        for key, label in (("added", "新增"), ("removed", "移除"), ("changed", "变更"))
-    ]
-    return {
-        "result": result,
-        "digest": compute_result_digest(result),
-        "per_policy": [p for p in per_policy.values() if p["added"] or p["removed"] or p["changed"]],
-        "sections": sections,
-        "diff_count": sum(section["count"] for section in sections),
-        "floor_warnings": [{"w": w, "required": math.ceil(w.required)} for w in result.floor_warnings],
-        "preview_limit": PREVIEW_ROWS,
-        "policy_names": names,
-    }
-
-
-@aid_page(methods=("GET", "POST"))
-def aid_compute(request: HttpRequest) -> HttpResponse:
-    """测算: 预览 is a dry run (nothing written); 确认生成 applies exactly the previewed changes."""
-    form = ComputeForm(request.POST if request.method == "POST" else request.GET, user=request.user)
-    context = _context(form, "测算资助名单")
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        arguments = {"term": data["term"], "township": data["township"], "policy_code": data["policy"] or None}
-        try:
-            if "accept" in request.POST:
-                result, applied = entitlements_compute_accept(
-                    **arguments, expected_digest=data["digest"], user=request.user
-                )
-            else:
-                result, applied = entitlements_compute(**arguments, dry_run=True, user=request.user), False
-        except ValidationError as exc:
-            _service_error(form, exc)
-        else:
-            if applied:
-                messages.success(
-                    request,
-                    f"已生成{_place(data['township'])}{data['term']}资助名单：新增 {len(result.added)} 条，"
-                    f"变更 {len(result.changed)} 条，移除 {len(result.removed)} 条，依据更新 {result.refreshed} 条。",
-                )
-                return redirect(f"{reverse('aid:list')}?{urlencode(form.query())}")
-            if "accept" in request.POST:
-                messages.warning(request, STALE_PREVIEW)
-            context.update(_preview_context(result))
-    return render_admin_page(request, "subsidies/aid/compute.html", context)
-
-
-# ---------------------------------------------------------------------------
-# The review list and one entitlement
+# The review list
 
 
 def _with_override_flag(queryset: Any) -> Any:
@@ -325,10 +223,10 @@ def aid_list(request: HttpRequest) -> HttpResponse:
     """资助名单: filtered by policy, school, tier and status, with the reasons; IDs masked."""
     form = ListFilterForm(request.GET, user=request.user)
     term, township = form.selection()
-    context = _context(form, "资助名单")
+    context = page_context(form, "资助名单")
     if term is not None:
         queryset = _with_override_flag(
-            entitlement_list(user=request.user, term=term, township=township, **form.filters())
+            entitlement_list(actor=request.user, term=term, township=township, **form.filters())
         )
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         query = request.GET.copy()
@@ -340,221 +238,3 @@ def aid_list(request: HttpRequest) -> HttpResponse:
             not_awarded=EntitlementStatus.NOT_AWARDED,
         )
     return render_admin_page(request, "subsidies/aid/list.html", context)
-
-
-def _entitlement(request: HttpRequest, pk: int) -> Entitlement:
-    return get_for_user(
-        request.user,
-        Entitlement.objects.select_related(
-            "student__household__village", "enrollment__school__township", "policy", "term__school_year",
-            "approval__approved_by",
-        ),
-        pk=pk,
-    )
-
-
-def _override_actions(entitlement: Entitlement) -> list[str]:
-    """What staff may do with a row: nothing once approved; add what the rules left out."""
-    if entitlement.is_locked:
-        return []
-    if entitlement.status == EntitlementStatus.PROPOSED:
-        actions = [OverrideAction.EXCLUDE]
-        if entitlement.policy.tiers.exists():
-            actions.insert(0, OverrideAction.TIER)
-        return actions
-    return [OverrideAction.ADD]
-
-
-def _after_override(
-    request: HttpRequest, student: Student, policy: Policy, term: Term, action: str | None = None
-) -> HttpResponse:
-    """Back to the student's row (recomputation may have created or removed it), else to the list."""
-    row = scope_queryset(request.user, Entitlement.objects.filter(student=student, policy=policy, term=term)).first()
-    if action == OverrideAction.ADD and (row is None or row.status != EntitlementStatus.PROPOSED):
-        messages.warning(request, "增补已记录，但重新测算后该生仍未列入拟资助，请核对资助依据。")
-    if row is not None:
-        return redirect("aid:entitlement", pk=row.pk)
-    return redirect(f"{reverse('aid:list')}?term={term.pk}")
-
-
-@aid_page(methods=("GET", "POST"))
-def entitlement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One entitlement: facts and reasons, the override in force, and the override form."""
-    entitlement = _entitlement(request, pk)
-    user = request.user
-    override = (
-        EntitlementOverride.objects.filter(student=entitlement.student, policy=entitlement.policy, term=entitlement.term)
-        .select_related("created_by")
-        .first()
-    )
-    actions = _override_actions(entitlement) if user.has_perm(OVERRIDE) else []
-    form = OverrideForm(request.POST or None, policy=entitlement.policy, actions=actions) if actions else None
-    if request.method == "POST":
-        _require(request, OVERRIDE)
-        if form is None:
-            messages.error(request, "该生此项资助已审核，不能再调整。")
-            return redirect("aid:entitlement", pk=entitlement.pk)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                entitlement_override(
-                    student=entitlement.student, policy=entitlement.policy, term=entitlement.term,
-                    action=data["action"], tier=data.get("tier"), reason=data["reason"], user=user,
-                )
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
-                label = dict(OverrideAction.choices)[data["action"]]
-                messages.success(request, f"已对 {entitlement.student.name}（{entitlement.policy.name}）{label}，名单已重新测算。")
-                return _after_override(
-                    request, entitlement.student, entitlement.policy, entitlement.term, data["action"]
-                )
-
-    reveal = request.GET.get("reveal") == "1" and can_reveal_personal_data(user)
-    if reveal:
-        log_access(
-            user=user, action=AccessAction.REVEAL, what=f"资助名单 {entitlement.student.name} 身份证号",
-            row_count=1, detail={"entitlement": entitlement.pk},
-        )
-    student, enrollment = entitlement.student, entitlement.enrollment
-    categories = [CATEGORY_LABELS.get(c, c) for c in entitlement.categories.split(",") if c and c != Category.ALL]
-    return render_admin_page(
-        request,
-        "subsidies/aid/entitlement.html",
-        {
-            "title": f"{student.name} · {entitlement.policy.name}",
-            "e": entitlement,
-            "student": student,
-            "enrollment": enrollment,
-            "id_number": student.id_number if reveal else mask_id_number(student.id_number),
-            "can_reveal": can_reveal_personal_data(user) and not reveal,
-            "categories": categories,
-            "override": override,
-            "override_form": form,
-            "can_withdraw": override is not None and not entitlement.is_locked and user.has_perm(WITHDRAW),
-            "scope_query": urlencode({"term": entitlement.term_id}),
-        },
-    )
-
-
-@aid_page(methods=("POST",), permission=WITHDRAW)
-def override_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    """Withdraw the override of a row (not of an approved one); the policy is recomputed without it."""
-    entitlement = _entitlement(request, pk)
-    override = EntitlementOverride.objects.filter(
-        student=entitlement.student, policy=entitlement.policy, term=entitlement.term
-    ).first()
-    if override is None:
-        messages.info(request, "该记录没有人工调整。")
-        return redirect("aid:entitlement", pk=entitlement.pk)
-    if entitlement.is_locked:
-        messages.error(request, "该生此项资助已审核，不能再撤销人工调整。")
-        return redirect("aid:entitlement", pk=entitlement.pk)
-    try:
-        entitlement_override_remove(override=override, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-        return redirect("aid:entitlement", pk=entitlement.pk)
-    messages.success(request, f"已撤销 {entitlement.student.name}（{entitlement.policy.name}）的人工调整，名单已重新测算。")
-    return _after_override(request, entitlement.student, entitlement.policy, entitlement.term)
-
-
-@aid_page(methods=("GET", "POST"), permission=OVERRIDE)
-def override_add(request: HttpRequest) -> HttpResponse:
-    """增补 a student the list does not hold for a policy (qualifying-but-left-out rows: their own page)."""
-    posted = request.method == "POST"
-    form = AddForm(request.POST if posted else request.GET, user=request.user, bind=posted)
-    if posted and form.is_valid():
-        data = form.cleaned_data
-        term = data["term"]
-        student = scope_queryset(request.user, Student.objects.all()).filter(id_number=data["id_number"]).first()
-        policy = Policy.objects.filter(school_year_id=term.school_year_id, code=data["policy"]).first()
-        current = (
-            Entitlement.objects.filter(student=student, policy=policy, term=term).first()
-            if student is not None and policy is not None
-            else None
-        )
-        if student is None:
-            form.add_error("id_number", "您的辖区内没有此身份证号的学生。")
-        elif policy is None:
-            form.add_error("policy", "所选学期的学年没有此资助项目。")
-        elif current is not None and current.status != EntitlementStatus.NOT_AWARDED:
-            form.add_error(None, f"该生此项资助已在名单中（{current.get_status_display()}），请在名单中打开该记录调整。")
-        else:
-            try:
-                entitlement_override(
-                    student=student, policy=policy, term=term, action=OverrideAction.ADD,
-                    tier=data.get("tier"), reason=data["reason"], user=request.user,
-                )
-            except ValidationError as exc:
-                _service_error(form, exc)
-            else:
-                messages.success(request, f"已增补 {student.name}（{policy.name}），名单已重新测算。")
-                return _after_override(request, student, policy, term, OverrideAction.ADD)
-    return render_admin_page(request, "subsidies/aid/add.html", _context(form, "增补学生"))
-
-
-# ---------------------------------------------------------------------------
-# Approval
-
-
-def _proposed(request: HttpRequest, term: Term, township: Township, policy_code: str | None) -> list[dict[str, Any]]:
-    rows = (
-        entitlement_list(
-            user=request.user, term=term, township=township, policy_code=policy_code,
-            status=EntitlementStatus.PROPOSED,
-        )
-        .order_by()
-        .values("policy__code", "policy__name", "policy__order")
-        .annotate(n=Count("id"), total=Sum("amount"))
-        .order_by("policy__order", "policy__code")
-    )
-    return list(rows)
-
-
-def _expected(rows: list[dict[str, Any]]) -> str:
-    """What the confirmation was shown: the number of rows and their total."""
-    count = sum(r["n"] for r in rows)
-    total = sum((r["total"] or Decimal("0") for r in rows), Decimal("0"))
-    return f"{count}|{total:.2f}"
-
-
-@aid_page(methods=("GET", "POST"), permission=APPROVE)
-def aid_approve(request: HttpRequest) -> HttpResponse:
-    """资助名单审核: freeze the township's proposed list for the term, recorded with who and when."""
-    form = ApproveForm(request.POST if request.method == "POST" else request.GET, user=request.user)
-    term, township = form.selection()
-    policy_code = (form.cleaned_data.get("policy") or None) if form.is_valid() else None
-    if request.method == "POST" and form.is_valid() and township is not None:
-        expected = form.cleaned_data["expected"]
-        try:
-            with transaction.atomic():
-                approval = entitlements_approve(term=term, township=township, user=request.user, policy_code=policy_code)
-                shown = f"{approval.entitlement_count}|{approval.total_amount:.2f}"
-                if shown != expected:
-                    transaction.set_rollback(True)
-        except ValidationError as exc:
-            _service_error(form, exc)
-        else:
-            if shown == expected:
-                at = timezone.localtime(approval.approved_at).strftime("%Y-%m-%d %H:%M")
-                messages.success(
-                    request,
-                    f"资助名单审核完成：{township.name}{term} {approval.entitlement_count} 人，"
-                    f"{approval.total_amount:.2f} 元；审核人 {_who(request.user)}，{at}。",
-                )
-                return redirect(f"{reverse('aid:approve')}?{urlencode(form.query())}")
-            messages.warning(request, STALE_PREVIEW)
-    context = _context(form, "资助名单审核")
-    if term is not None and township is not None:
-        rows = _proposed(request, term, township, policy_code)
-        context.update(
-            proposed=rows,
-            proposed_count=sum(r["n"] for r in rows),
-            proposed_total=sum((r["total"] or Decimal("0") for r in rows), Decimal("0.00")),
-            expected=_expected(rows),
-            policy_code=policy_code or "",
-        )
-    if term is not None:
-        context["approvals"] = _approvals(request, term, township)
-    return render_admin_page(request, "subsidies/aid/approve.html", context)

@@ -1,8 +1,9 @@
 """The ledger pages: batches and reconciliation, prepare, approve, reverse, bank results, conflicts, funds.
 
-Thin views: fetch through `get_for_user`/`scope_queryset`, call one service,
-redirect or render. Every write needs its permission (auditors get 403) and the
-services check the township again.
+Thin views: fetch through the `get_*` helpers below (scoped, 404 outside the
+user's scope) or `scope_queryset`, call one service, redirect or render. Every
+page needs its permission (auditors get 403 on writes) and the services check
+the township again. A refused page shows only the 403 page's own text.
 """
 
 from __future__ import annotations
@@ -11,12 +12,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aidsite.access import can_reveal_personal_data, get_for_user, log_access, scope_queryset
+from aidsite.access import (
+    can_reveal_personal_data,
+    get_for_user,
+    log_access,
+    require,
+    scope_queryset,
+)
 from aidsite.admin_pages import render_admin_page
 from aidsite.lib.idcard import mask_account, mask_id_number
 from aidsite.models import AccessAction
@@ -29,23 +35,43 @@ from subsidies.forms.ledgers import (
     ReverseForm,
 )
 from subsidies.models import BatchStatus, DisbursementBatch, LedgerEntry, LedgerLog
+from subsidies.selectors import (
+    batches_with_reconciliation,
+    funds_by_household,
+    funds_by_village,
+    household_entries,
+    ledger_conflicts,
+)
 from subsidies.services import ledgers
 from subsidies.services.bank_import import bank_results_import
 
 VIEW = "subsidies.view_disbursementbatch"
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.is_staff or not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
-def _batch(request: HttpRequest, pk: int) -> DisbursementBatch:
+def get_batch(request: HttpRequest, pk: int) -> DisbursementBatch:
     return get_for_user(
         request.user,
         DisbursementBatch.objects.select_related("township", "policy", "term__school_year", "prepared_by", "approved_by"),
         pk=pk,
     )
+
+
+def get_entry(request: HttpRequest, pk: int) -> LedgerEntry:
+    return get_for_user(
+        request.user, LedgerEntry.objects.select_related("batch__township", "student", "school"), pk=pk
+    )
+
+
+def get_school_year(request: HttpRequest, pk: int) -> SchoolYear:
+    return get_for_user(request.user, SchoolYear.objects.all(), pk=pk)
+
+
+def get_village(request: HttpRequest, pk: int) -> Village:
+    return get_for_user(request.user, Village.objects.select_related("township"), pk=pk)
+
+
+def get_household(request: HttpRequest, pk: int) -> Household:
+    return get_for_user(request.user, Household.objects.select_related("village__township"), pk=pk)
 
 
 def _entry_rows(entries: Any, reveal: bool) -> list[dict[str, Any]]:
@@ -66,7 +92,7 @@ def _entry_rows(entries: Any, reveal: bool) -> list[dict[str, Any]]:
 @login_required
 def ledger_index(request: HttpRequest) -> HttpResponse:
     """发放批次与对账: every batch in scope with expected, paid, failed, reversed and outstanding."""
-    _require(request, VIEW)
+    require(request.user, VIEW, staff=True, denied="")
     form = ConflictFilterForm(request.GET or None, user=request.user)
     batches = scope_queryset(request.user, DisbursementBatch.objects.all())
     if form.is_bound and form.is_valid():
@@ -79,7 +105,7 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
         {
             "title": "发放批次与对账",
             "form": form,
-            "batches": ledgers.batches_with_reconciliation(batches),
+            "batches": batches_with_reconciliation(batches),
             "can_prepare": request.user.has_perm("subsidies.prepare_disbursementbatch"),
             "can_export": request.user.has_perm("subsidies.export_disbursementbatch"),
         },
@@ -89,13 +115,13 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def batch_prepare(request: HttpRequest) -> HttpResponse:
-    _require(request, "subsidies.prepare_disbursementbatch")
+    require(request.user, "subsidies.prepare_disbursementbatch", staff=True, denied="")
     form = BatchPrepareForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             result = ledgers.batch_prepare(
-                township=data["township"], policy=data["policy"], term=data["term"], user=request.user,
+                township=data["township"], policy=data["policy"], term=data["term"], actor=request.user,
                 default_method=data["default_method"], note=data["note"],
             )
         except ledgers.LedgerError as exc:
@@ -114,9 +140,9 @@ def batch_prepare(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, VIEW)
-    batch = _batch(request, pk)
-    reconciliation = ledgers.batches_with_reconciliation(DisbursementBatch.objects.filter(pk=batch.pk)).get()
+    require(request.user, VIEW, staff=True, denied="")
+    batch = get_batch(request, pk)
+    reconciliation = batches_with_reconciliation(DisbursementBatch.objects.filter(pk=batch.pk)).get()
     entries = (
         scope_queryset(request.user, LedgerEntry.objects.filter(batch=batch))
         .select_related("student", "school", "reversal", "bank_result", "entitlement__enrollment")
@@ -155,10 +181,10 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "subsidies.approve_disbursementbatch")
-    batch = _batch(request, pk)
+    require(request.user, "subsidies.approve_disbursementbatch", staff=True, denied="")
+    batch = get_batch(request, pk)
     try:
-        result = ledgers.batch_approve(batch=batch, user=request.user)
+        result = ledgers.batch_approve(batch=batch, actor=request.user)
     except ledgers.LedgerError as exc:
         messages.error(request, exc.messages[0])
     else:
@@ -172,10 +198,10 @@ def batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "subsidies.prepare_disbursementbatch")
-    batch = _batch(request, pk)
+    require(request.user, "subsidies.prepare_disbursementbatch", staff=True, denied="")
+    batch = get_batch(request, pk)
     try:
-        ledgers.batch_discard(batch=batch, user=request.user)
+        ledgers.batch_discard(batch=batch, actor=request.user)
     except ledgers.LedgerError as exc:
         messages.error(request, exc.messages[0])
         return redirect("ledgers:batch", pk=batch.pk)
@@ -186,15 +212,13 @@ def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "subsidies.reverse_ledgerentry")
-    entry = get_for_user(
-        request.user, LedgerEntry.objects.select_related("batch__township", "student", "school"), pk=pk
-    )
+    require(request.user, "subsidies.reverse_ledgerentry", staff=True, denied="")
+    entry = get_entry(request, pk)
     form = ReverseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             ledgers.entry_reverse(
-                entry=entry, user=request.user, reason=form.cleaned_data["reason"],
+                entry=entry, actor=request.user, reason=form.cleaned_data["reason"],
                 reissue=form.cleaned_data["reissue"],
             )
         except ledgers.LedgerError as exc:
@@ -212,14 +236,14 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def bank_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "subsidies.import_bankresult")
-    batch = _batch(request, pk)
+    require(request.user, "subsidies.import_bankresult", staff=True, denied="")
+    batch = get_batch(request, pk)
     form = BankUploadForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         result = bank_results_import(
-            batch=batch, source=upload.file, user=request.user, file_name=upload.name,
+            batch=batch, source=upload.file, actor=request.user, file_name=upload.name,
             dry_run=form.cleaned_data["dry_run"],
         )
         if result.written:
@@ -239,12 +263,12 @@ def bank_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def conflicts(request: HttpRequest) -> HttpResponse:
-    _require(request, VIEW)
+    require(request.user, VIEW, staff=True, denied="")
     form = ConflictFilterForm(request.GET or None, user=request.user)
     rows = []
     if form.is_bound and form.is_valid():
-        rows = ledgers.ledger_conflicts(
-            user=request.user, term=form.cleaned_data["term"], policy=form.cleaned_data.get("policy")
+        rows = ledger_conflicts(
+            actor=request.user, term=form.cleaned_data["term"], policy=form.cleaned_data.get("policy")
         )
     reveal = can_reveal_personal_data(request.user)
     for row in rows:
@@ -256,12 +280,12 @@ def conflicts(request: HttpRequest) -> HttpResponse:
 @login_required
 def funds(request: HttpRequest) -> HttpResponse:
     """资金到村到户台账: villages, then a village's households, then a household's entries."""
-    _require(request, VIEW)
+    require(request.user, VIEW, staff=True, denied="")
     form = FundsFilterForm(request.GET or None, user=request.user)
     villages = None
     if form.is_bound and form.is_valid():
-        villages = ledgers.funds_by_village(
-            user=request.user, school_year=form.cleaned_data["school_year"],
+        villages = funds_by_village(
+            actor=request.user, school_year=form.cleaned_data["school_year"],
             township=form.cleaned_data.get("township"),
         )
     return render_admin_page(
@@ -274,10 +298,10 @@ def funds(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def funds_village(request: HttpRequest, year: int, pk: int) -> HttpResponse:
-    _require(request, VIEW)
-    school_year = get_for_user(request.user, SchoolYear.objects.all(), pk=year)
-    village = get_for_user(request.user, Village.objects.select_related("township"), pk=pk)
-    households = ledgers.funds_by_household(user=request.user, school_year=school_year, village=village)
+    require(request.user, VIEW, staff=True, denied="")
+    school_year = get_school_year(request, year)
+    village = get_village(request, pk)
+    households = funds_by_household(actor=request.user, school_year=school_year, village=village)
     return render_admin_page(
         request, "subsidies/ledgers/funds_village.html",
         {"title": f"{village}资助资金", "village": village, "year": school_year, "households": households},
@@ -287,10 +311,10 @@ def funds_village(request: HttpRequest, year: int, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def funds_household(request: HttpRequest, year: int, pk: int) -> HttpResponse:
-    _require(request, VIEW)
-    school_year = get_for_user(request.user, SchoolYear.objects.all(), pk=year)
-    household = get_for_user(request.user, Household.objects.select_related("village__township"), pk=pk)
-    entries = ledgers.household_entries(user=request.user, household=household, school_year=school_year)
+    require(request.user, VIEW, staff=True, denied="")
+    school_year = get_school_year(request, year)
+    household = get_household(request, pk)
+    entries = household_entries(actor=request.user, household=household, school_year=school_year)
     return render_admin_page(
         request, "subsidies/ledgers/funds_household.html",
         {"title": f"{household.head_name}户资助资金", "household": household, "year": school_year,

@@ -1,10 +1,11 @@
 """The notice pages (公示): the notices in scope, publishing one after a preview, withdrawing one early.
 
-Thin views: fetch through `get_for_user`/`scope_queryset`, call one service in
+Thin views: fetch through `get_notice`/`scope_queryset`, call one service in
 `subsidies.services.notices`, redirect or render. Reading needs `view_publicnotice`
 (staff and auditors; auditors see the list read-only), publishing
 `add_publicnotice` and withdrawing `change_publicnotice` (township staff and
-the county): anyone else gets 403 on GET and POST alike. The printed notice
+the county): anyone else gets 403 on GET and POST alike, with the 403 page's
+own text (`denied=""`). The printed notice
 is a PDF job of the export centre (SECURITY F2), not rendered in the request.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -22,11 +23,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from aidsite.access import get_for_user, scope_queryset
+from aidsite.access import get_for_user, require, scope_queryset
 from aidsite.admin_pages import render_admin_page
 from subsidies.forms.notices import NoticeFilterForm, NoticeForm, WithdrawForm
 from subsidies.models import PublicNotice
 from subsidies.reports import notice_context
+from subsidies.selectors import notices_with_counts
 from subsidies.services import notices
 
 VIEW = "subsidies.view_publicnotice"
@@ -36,11 +38,10 @@ PDF = "subsidies.export_entitlement"  # the export centre's "report_notice" kind
 PER_PAGE = 50
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.is_staff or not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
+def get_notice(request: HttpRequest, pk: int) -> PublicNotice:
+    return get_for_user(
+        request.user, PublicNotice.objects.select_related("school__township", "policy", "term__school_year"), pk=pk
+    )
 
 
 def _public_url(request: HttpRequest, notice: PublicNotice) -> str:
@@ -51,7 +52,7 @@ def _public_url(request: HttpRequest, notice: PublicNotice) -> str:
 @login_required
 def notice_index(request: HttpRequest) -> HttpResponse:
     """资助公示: every notice in scope with its period, state, head count and amount."""
-    _require(request, VIEW)
+    require(request.user, VIEW, staff=True, denied="")
     form = NoticeFilterForm(request.GET or None)
     queryset = scope_queryset(
         request.user,
@@ -60,7 +61,7 @@ def notice_index(request: HttpRequest) -> HttpResponse:
     term = form.cleaned_data.get("term") if form.is_bound and form.is_valid() else None
     if term is not None:
         queryset = queryset.filter(term=term)
-    page = Paginator(notices.notices_with_counts(queryset), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(notices_with_counts(queryset), PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     can_withdraw = request.user.has_perm(WITHDRAW)
     rows = []
@@ -110,7 +111,7 @@ def _preview_context(request: HttpRequest, data: dict[str, Any]) -> dict[str, An
 @login_required
 def notice_new(request: HttpRequest) -> HttpResponse:
     """发布公示 in two steps: the form, then a preview of the public page with the 发布 button."""
-    _require(request, PUBLISH)
+    require(request.user, PUBLISH, staff=True, denied="")
     form = NoticeForm(request.POST or None, user=request.user)
     # "返回修改" posts the previewed values back to the form unchanged.
     if request.method == "POST" and "edit" not in request.POST and form.is_valid():
@@ -119,7 +120,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
             try:
                 notice = notices.notice_publish(
                     school=data["school"], policy=data["policy"], term=data["term"],
-                    start_date=data["start_date"], user=request.user, period_days=data["period_days"],
+                    start_date=data["start_date"], actor=request.user, period_days=data["period_days"],
                     objection_contact=data["objection_contact"], issuing_unit=data["issuing_unit"],
                 )
             except ValidationError as exc:
@@ -154,14 +155,12 @@ def notice_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """撤回: take a notice down before its end, with a reason."""
-    _require(request, WITHDRAW)
-    notice = get_for_user(
-        request.user, PublicNotice.objects.select_related("school__township", "policy", "term__school_year"), pk=pk
-    )
+    require(request.user, WITHDRAW, staff=True, denied="")
+    notice = get_notice(request, pk)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            notices.notice_withdraw(notice=notice, user=request.user, reason=form.cleaned_data["reason"])
+            notices.notice_withdraw(notice=notice, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             form.add_error(None, exc.messages[0])
         else:

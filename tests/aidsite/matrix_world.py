@@ -84,15 +84,15 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
     second = make_user(role=Role.TOWNSHIP_STAFF, township=township, username=f"staff2_{name}")
     director = make_user(role=Role.DIRECTOR, school=school, username=f"director_{name}")
     policy = policy_of(term)
-    batch = batch_prepare(township=township, policy=policy, term=term, user=staff).batch
-    batch_approve(batch=batch, user=second)
+    batch = batch_prepare(township=township, policy=policy, term=term, actor=staff).batch
+    batch_approve(batch=batch, actor=second)
     entries = list(LedgerEntry.objects.filter(batch=batch).order_by("pk"))
-    reversal = entry_reverse(entry=entries[0], user=staff, reason="账号错误", reissue=False)
+    reversal = entry_reverse(entry=entries[0], actor=staff, reason="账号错误", reissue=False)
     BankResult.objects.create(
         entry=entries[-1], outcome=BankOutcome.values[0], amount=entries[-1].amount, imported_by=staff
     )
     notice = notice_publish(
-        school=school, policy=policy, term=term, start_date=timezone.localdate(), user=staff
+        school=school, policy=policy, term=term, start_date=timezone.localdate(), actor=staff
     )
     student = rows[0].student
     household = student.household

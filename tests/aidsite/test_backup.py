@@ -176,8 +176,8 @@ def build_county() -> County:
     paid = approved_entitlements(term=term, township=township, count=3, amount=Decimal("600.00"))
     approved_entitlements(term=term, township=township, count=2, amount=Decimal("312.55"))
     preparer, approver = two_staff(township)
-    batch = batch_prepare(township=township, policy=policy_of(term), term=term, user=preparer).batch
-    batch_approve(batch=batch, user=approver)
+    batch = batch_prepare(township=township, policy=policy_of(term), term=term, actor=preparer).batch
+    batch_approve(batch=batch, actor=approver)
 
     child = paid[0]
     visit = visit_record(

@@ -62,11 +62,11 @@ def withdrawn_notice(term, township, kids):  # noqa: F811
     school = kids.school(Stage.KINDERGARTEN, name="青山镇阳光幼儿园")
     kids(school, categories=(HouseholdCategory.REGISTERED,), poor=True, name="孙小雨", grade="中班")
     staff = make_user(role=Role.TOWNSHIP_STAFF, township=township)
-    entitlements_compute(term=term, township=township, policy_code="PRE-GRANT", user=staff)
+    entitlements_compute(term=term, township=township, policy_code="PRE-GRANT", actor=staff)
     notice = notice_publish(
-        school=school, policy=policy_of(term), term=term, start_date=timezone.localdate(), user=staff
+        school=school, policy=policy_of(term), term=term, start_date=timezone.localdate(), actor=staff
     )
-    return notice_withdraw(notice=notice, user=staff, reason="名单有误")
+    return notice_withdraw(notice=notice, actor=staff, reason="名单有误")
 
 
 def test_a_withdrawn_notice_is_a_chinese_404_for_the_public(client, withdrawn_notice):

@@ -31,8 +31,8 @@ def reversed_batch():
     township = make_township("青山镇")
     approved_entitlements(term=term, township=township, count=1)
     preparer, approver = two_staff(township)
-    batch = batch_prepare(township=township, policy=policy_of(term), term=term, user=preparer).batch
-    batch_approve(batch=batch, user=approver)
+    batch = batch_prepare(township=township, policy=policy_of(term), term=term, actor=preparer).batch
+    batch_approve(batch=batch, actor=approver)
     return batch, preparer
 
 

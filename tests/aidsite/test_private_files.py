@@ -131,8 +131,8 @@ def test_a_bank_return_upload_leaves_nothing_on_disk(client, settings, tmp_path)
     township = make_township("青山镇")
     approved_entitlements(term=term, township=township, count=1)
     preparer, approver = two_staff(township)
-    batch = batch_prepare(township=township, policy=policy_of(term), term=term, user=preparer).batch
-    batch_approve(batch=batch, user=approver)
+    batch = batch_prepare(township=township, policy=policy_of(term), term=term, actor=preparer).batch
+    batch_approve(batch=batch, actor=approver)
     entry = batch.entries.select_related("student").get()
     client.force_login(preparer)
 

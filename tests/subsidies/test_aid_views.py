@@ -24,7 +24,7 @@ from subsidies.models import (
     OverrideAction,
     Policy,
 )
-from subsidies.services.entitlements import entitlements_approve
+from subsidies.services.entitlement_review import entitlements_approve
 from tests.campaigns.conftest import current_school_year
 from tests.factories import make_township, make_user
 from tests.scoped_world import ID_PATTERN_IN_HTML
@@ -348,7 +348,7 @@ def test_the_county_administrator_picks_a_township(client, term, township, high)
 
 def test_the_summary_gives_figures_totals_statuses_and_approvals(client, term, township, high, staff):
     compute(term)
-    entitlements_approve(term=term, township=township, user=staff, policy_code="HS-GRANT")
+    entitlements_approve(term=term, township=township, actor=staff, policy_code="HS-GRANT")
     c = _login(client, staff)
     response = c.get(reverse("aid:index"), {"term": term.pk})
     assert response.status_code == 200

@@ -19,8 +19,9 @@ from subsidies.models import (
     PaymentAccount,
     PaymentStatus,
 )
+from subsidies.selectors import batches_with_reconciliation
 from subsidies.services.bank_import import bank_results_import
-from subsidies.services.ledgers import batch_approve, batch_prepare, batches_with_reconciliation
+from subsidies.services.ledgers import batch_approve, batch_prepare
 from tests.factories import make_user
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of, two_staff
 
@@ -30,8 +31,8 @@ pytestmark = pytest.mark.django_db
 def _approved_batch(term, township, count=3):
     approved_entitlements(term=term, township=township, count=count)
     preparer, approver = two_staff(township)
-    batch = batch_prepare(township=township, policy=policy_of(term), term=term, user=preparer).batch
-    batch_approve(batch=batch, user=approver)
+    batch = batch_prepare(township=township, policy=policy_of(term), term=term, actor=preparer).batch
+    batch_approve(batch=batch, actor=approver)
     batch.refresh_from_db()
     return batch, preparer
 
@@ -69,7 +70,7 @@ def test_it_marks_entries_paid_and_failed_and_entitlements_paid(term, township):
     source = _bank_file([
         _row(1, a), _row(2, b, "失败", "账户已销户", id_number=False), _row(3, c, account=False),
     ])
-    result = bank_results_import(batch=batch, source=source, user=user, file_name="回盘.xlsx")
+    result = bank_results_import(batch=batch, source=source, actor=user, file_name="回盘.xlsx")
     assert result.errors == [] and result.written
     assert (result.paid, result.failed) == (2, 1)
     statuses = dict(batch.entries.values_list("pk", "payment_status"))
@@ -100,7 +101,7 @@ def test_bad_rows_are_reported_with_row_numbers_and_change_nothing(term, townshi
         (4, "无名", "6200000000000000", None, 600, "成功", ""),
         _row(5, a),
     ])
-    result = bank_results_import(batch=batch, source=source, user=user)
+    result = bank_results_import(batch=batch, source=source, actor=user)
     messages = [str(e) for e in result.errors]
     assert not result.written
     assert any(m.startswith("第 4 行，金额") and "台账为 600.00 元" in m for m in messages)
@@ -115,8 +116,8 @@ def test_the_same_file_twice_changes_nothing(term, township):
     batch, user = _approved_batch(term, township, count=2)
     a, b = batch.entries.select_related("student").order_by("pk")
     rows = [_row(1, a), _row(2, b, "失败", "户名不符")]
-    bank_results_import(batch=batch, source=_bank_file(rows), user=user)
-    again = bank_results_import(batch=batch, source=_bank_file(rows), user=user)
+    bank_results_import(batch=batch, source=_bank_file(rows), actor=user)
+    again = bank_results_import(batch=batch, source=_bank_file(rows), actor=user)
     assert again.errors == [] and again.unchanged == 2 and (again.paid, again.failed) == (0, 0)
     assert BankResult.objects.count() == 2
 
@@ -124,32 +125,32 @@ def test_the_same_file_twice_changes_nothing(term, township):
 def test_a_result_cannot_be_turned_around(term, township):
     batch, user = _approved_batch(term, township, count=1)
     entry = batch.entries.select_related("student").get()
-    bank_results_import(batch=batch, source=_bank_file([_row(1, entry, "失败", "卡已冻结")]), user=user)
-    result = bank_results_import(batch=batch, source=_bank_file([_row(1, entry)]), user=user)
+    bank_results_import(batch=batch, source=_bank_file([_row(1, entry, "失败", "卡已冻结")]), actor=user)
+    result = bank_results_import(batch=batch, source=_bank_file([_row(1, entry)]), actor=user)
     assert [str(e) for e in result.errors] == ["第 3 行，结果：该学生已登记为“失败”，不能改为“成功”"]
 
 
 def test_failed_entries_go_into_a_later_batch(term, township):
     batch, user = _approved_batch(term, township, count=2)
     a, b = batch.entries.select_related("student").order_by("pk")
-    bank_results_import(batch=batch, source=_bank_file([_row(1, a), _row(2, b, "失败", "卡号错误")]), user=user)
-    later = batch_prepare(township=township, policy=policy_of(term), term=term, user=user).batch
+    bank_results_import(batch=batch, source=_bank_file([_row(1, a), _row(2, b, "失败", "卡号错误")]), actor=user)
+    later = batch_prepare(township=township, policy=policy_of(term), term=term, actor=user).batch
     assert list(later.entries.values_list("student_id", flat=True)) == [b.student_id]
 
 
 def test_a_prepared_batch_takes_no_bank_results(term, township):
     approved_entitlements(term=term, township=township, count=1)
     preparer, _ = two_staff(township)
-    batch = batch_prepare(township=township, policy=policy_of(term), term=term, user=preparer).batch
+    batch = batch_prepare(township=township, policy=policy_of(term), term=term, actor=preparer).batch
     entry = batch.entries.select_related("student").get()
-    result = bank_results_import(batch=batch, source=_bank_file([_row(1, entry)]), user=preparer)
+    result = bank_results_import(batch=batch, source=_bank_file([_row(1, entry)]), actor=preparer)
     assert "尚未审核" in str(result.errors[0])
 
 
 def test_a_file_without_account_or_id_column_is_refused(term, township):
     batch, user = _approved_batch(term, township, count=1)
     source = _bank_file([(1, "张三", 600, "成功")], header=("序号", "姓名", "金额", "结果"))
-    result = bank_results_import(batch=batch, source=source, user=user)
+    result = bank_results_import(batch=batch, source=source, actor=user)
     assert "账号" in str(result.errors[0]) and not result.written
 
 
@@ -159,13 +160,13 @@ def test_a_shared_account_needs_the_id_number(term, township):
     for ent in ents:
         PaymentAccount.objects.create(student=ent.student, account_number="6217000011112222")
     preparer, approver = two_staff(township)
-    batch = batch_prepare(township=township, policy=policy_of(term), term=term, user=preparer).batch
-    batch_approve(batch=batch, user=approver)
+    batch = batch_prepare(township=township, policy=policy_of(term), term=term, actor=preparer).batch
+    batch_approve(batch=batch, actor=approver)
     batch.refresh_from_db()
     a, b = batch.entries.select_related("student").order_by("pk")
-    result = bank_results_import(batch=batch, source=_bank_file([_row(1, a, id_number=False)]), user=approver)
+    result = bank_results_import(batch=batch, source=_bank_file([_row(1, a, id_number=False)]), actor=approver)
     assert [str(e) for e in result.errors] == ["第 3 行，账号：该账号对应本批次多名学生，请在回盘文件中填写身份证号"]
-    ok = bank_results_import(batch=batch, source=_bank_file([_row(1, a), _row(2, b)]), user=approver)
+    ok = bank_results_import(batch=batch, source=_bank_file([_row(1, a), _row(2, b)]), actor=approver)
     assert ok.errors == [] and ok.paid == 2
 
 
@@ -173,5 +174,5 @@ def test_an_auditor_cannot_import_bank_results(term, township):
     batch, _ = _approved_batch(term, township, count=1)
     entry = batch.entries.select_related("student").get()
     with pytest.raises(PermissionDenied):
-        bank_results_import(batch=batch, source=_bank_file([_row(1, entry)]), user=make_user(role=Role.AUDITOR))
+        bank_results_import(batch=batch, source=_bank_file([_row(1, entry)]), actor=make_user(role=Role.AUDITOR))
     assert not BankResult.objects.exists()

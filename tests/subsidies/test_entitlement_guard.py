@@ -11,7 +11,7 @@ from aidsite.models import Role
 from students.models import HouseholdCategory as H
 from students.models import Stage
 from subsidies.models import Entitlement, EntitlementStatus
-from subsidies.services.entitlements import entitlements_approve
+from subsidies.services.entitlement_review import entitlements_approve
 from tests.factories import make_user
 from tests.subsidies.townships import compute, rows
 
@@ -56,7 +56,7 @@ def test_a_proposed_amount_may_still_go_down(meal):
 
 
 def test_an_approved_entitlement_cannot_be_changed_even_within_the_bound(meal, term, township, staff):
-    entitlements_approve(term=term, township=township, user=staff, policy_code="CMP-MEAL")
+    entitlements_approve(term=term, township=township, actor=staff, policy_code="CMP-MEAL")
     approved = Entitlement.objects.filter(pk=meal.pk)
     for change in ({"amount": Decimal("100.00")}, {"tier": 3}, {"max_amount": Decimal("900.00")},
                    {"status": EntitlementStatus.PROPOSED}, {"approval": None, "status": "proposed"}):
@@ -73,14 +73,14 @@ def test_an_approved_entitlement_cannot_be_changed_even_within_the_bound(meal, t
 
 @pytest.mark.postgres
 def test_on_postgresql_an_approved_entitlement_cannot_be_deleted(meal, term, township, staff):
-    entitlements_approve(term=term, township=township, user=staff, policy_code="CMP-MEAL")
+    entitlements_approve(term=term, township=township, actor=staff, policy_code="CMP-MEAL")
     with pytest.raises(DatabaseError), transaction.atomic():
         Entitlement.objects.filter(pk=meal.pk).delete()
     assert Entitlement.objects.filter(pk=meal.pk, status=EntitlementStatus.APPROVED).exists()
 
 
 def test_an_approved_entitlement_may_still_be_paid_and_reverted_to_approved(meal, term, township, staff):
-    entitlements_approve(term=term, township=township, user=staff, policy_code="CMP-MEAL")
+    entitlements_approve(term=term, township=township, actor=staff, policy_code="CMP-MEAL")
     approved = Entitlement.objects.filter(pk=meal.pk)
     approved.update(status=EntitlementStatus.PAID)
     approved.update(status=EntitlementStatus.APPROVED)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from aidsite.access import SystemActor
 from aidsite.models import Role
 from students.models import EnrollmentStatus, Stage
 from students.models import HouseholdCategory as H
@@ -20,13 +21,13 @@ from subsidies.models import (
     OverrideAction,
     Policy,
 )
-from subsidies.services.entitlements import (
+from subsidies.selectors import term_summary
+from subsidies.services.entitlement_review import (
     entitlement_override,
     entitlement_override_remove,
     entitlements_approve,
-    entitlements_compute,
-    term_summary,
 )
+from subsidies.services.entitlements import entitlements_compute
 from tests.factories import make_township, make_user
 from tests.subsidies.townships import compute, rows
 
@@ -92,7 +93,7 @@ def test_approved_entitlements_are_never_touched_by_recomputation(term, kids, to
     school = kids.school(Stage.PRIMARY)
     child = kids(school, categories=(H.DIBAO,))
     compute(term)
-    entitlements_approve(term=term, township=township, user=staff)
+    entitlements_approve(term=term, township=township, actor=staff)
     child.student.is_orphan = True
     child.student.save()
     child.status = EnrollmentStatus.DROPPED
@@ -108,7 +109,7 @@ def test_approval_records_who_and_when_and_a_second_approval_changes_nothing(ter
     kids(school, orphan=True)
     kids(school, categories=(H.OTHER,))
     compute(term)
-    approval = entitlements_approve(term=term, township=township, user=staff, policy_code="CMP-MEAL")
+    approval = entitlements_approve(term=term, township=township, actor=staff, policy_code="CMP-MEAL")
     assert approval.approved_by == staff
     assert approval.approved_at <= timezone.now()
     assert (approval.entitlement_count, approval.total_amount) == (2, Decimal("2125.00"))
@@ -118,7 +119,7 @@ def test_approval_records_who_and_when_and_a_second_approval_changes_nothing(ter
     assert Entitlement.objects.filter(policy__code="CMP-NUTRI", status=EntitlementStatus.PROPOSED).count() == 2
     assert Entitlement.history.filter(history_user=staff, status=EntitlementStatus.APPROVED).count() == 2
     with pytest.raises(ValidationError):
-        entitlements_approve(term=term, township=township, user=staff, policy_code="CMP-MEAL")
+        entitlements_approve(term=term, township=township, actor=staff, policy_code="CMP-MEAL")
 
 
 def test_only_the_townships_own_staff_compute_and_approve(term, kids, township):
@@ -128,11 +129,11 @@ def test_only_the_townships_own_staff_compute_and_approve(term, kids, township):
     director = make_user(role=Role.DIRECTOR, school=kids.school(Stage.PRIMARY))
     for user in (other_staff, auditor, director):
         with pytest.raises(PermissionDenied):
-            entitlements_compute(term=term, township=township, user=user)
+            entitlements_compute(term=term, township=township, actor=user)
     compute(term)
     for user in (other_staff, auditor, director):
         with pytest.raises(PermissionDenied):
-            entitlements_approve(term=term, township=township, user=user)
+            entitlements_approve(term=term, township=township, actor=user)
     assert not Entitlement.objects.filter(status=EntitlementStatus.APPROVED).exists()
 
 
@@ -143,7 +144,7 @@ def test_a_tier_override_survives_recomputation(term, kids, staff):
     assert rows(term, "PRE-GRANT")[child.student_id].tier == 1
     entitlement_override(
         student=child.student, policy=_policy(term, "PRE-GRANT"), term=term,
-        action=OverrideAction.TIER, tier=3, reason="家访核实，父亲重病", user=staff,
+        action=OverrideAction.TIER, tier=3, reason="家访核实，父亲重病", actor=staff,
     )
     compute(term)
     grant = rows(term, "PRE-GRANT")[child.student_id]
@@ -163,7 +164,7 @@ def test_an_exclusion_frees_the_place_for_the_next_in_line(term, kids, staff):
     assert rows(term, "HS-GRANT")[other.student_id].status == EntitlementStatus.NOT_AWARDED
     entitlement_override(
         student=extreme.student, policy=_policy(term, "HS-GRANT"), term=term,
-        action=OverrideAction.EXCLUDE, reason="已享受其他资助", user=staff,
+        action=OverrideAction.EXCLUDE, reason="已享受其他资助", actor=staff,
     )
     compute(term)
     grant = rows(term, "HS-GRANT")
@@ -177,13 +178,13 @@ def test_an_addition_awards_a_student_the_rules_left_out_and_withdrawing_it_undo
     child = kids(school)
     entitlement_override(
         student=child.student, policy=_policy(term, "HS-GRANT"), term=term,
-        action=OverrideAction.ADD, tier=2, reason="突发重大变故，村委证明", user=staff,
+        action=OverrideAction.ADD, tier=2, reason="突发重大变故，村委证明", actor=staff,
     )
     grant = rows(term, "HS-GRANT")[child.student_id]
     assert (grant.status, grant.tier, grant.amount, grant.qualifies) == (
         EntitlementStatus.PROPOSED, 2, Decimal("1000.00"), False,
     )
-    entitlement_override_remove(override=EntitlementOverride.objects.get(), user=staff)
+    entitlement_override_remove(override=EntitlementOverride.objects.get(), actor=staff)
     assert child.student_id not in rows(term, "HS-GRANT")
 
 
@@ -197,7 +198,7 @@ def test_an_addition_of_a_qualifying_student_left_out_by_the_quota_stands_outsid
     assert rows(term, "HS-GRANT")[other.student_id].status == EntitlementStatus.NOT_AWARDED
     entitlement_override(
         student=other.student, policy=_policy(term, "HS-GRANT"), term=term,
-        action=OverrideAction.ADD, tier=1, reason="村委证明家庭突发变故", user=staff,
+        action=OverrideAction.ADD, tier=1, reason="村委证明家庭突发变故", actor=staff,
     )
     grant = rows(term, "HS-GRANT")
     assert (grant[other.student_id].status, grant[other.student_id].amount) == (
@@ -212,11 +213,11 @@ def test_an_addition_of_a_qualifying_student_left_out_by_the_quota_stands_outsid
 def test_an_approved_entitlement_cannot_be_overridden(term, kids, township, staff):
     child = kids(kids.school(Stage.PRIMARY), orphan=True)
     compute(term)
-    entitlements_approve(term=term, township=township, user=staff)
+    entitlements_approve(term=term, township=township, actor=staff)
     with pytest.raises(ValidationError):
         entitlement_override(
             student=child.student, policy=_policy(term, "CMP-MEAL"), term=term,
-            action=OverrideAction.EXCLUDE, reason="测试", user=staff,
+            action=OverrideAction.EXCLUDE, reason="测试", actor=staff,
         )
 
 
@@ -245,11 +246,12 @@ def test_computing_for_one_township_leaves_the_others_alone(term, kids):
     other_town = make_township()
     other_kids = type(kids)(term, other_town)
     theirs = other_kids(other_kids.school(Stage.PRIMARY), orphan=True)
-    entitlements_compute(term=term, township=kids.township)
+    system = SystemActor("测试")
+    entitlements_compute(term=term, township=kids.township, actor=system)
     assert set(rows(term, "CMP-MEAL")) == {mine.student_id}
-    entitlements_compute(term=term, township=other_town)
+    entitlements_compute(term=term, township=other_town, actor=system)
     assert set(rows(term, "CMP-MEAL")) == {mine.student_id, theirs.student_id}
-    assert not entitlements_compute(term=term, township=kids.township).has_changes
+    assert not entitlements_compute(term=term, township=kids.township, actor=system).has_changes
 
 
 def test_the_number_of_queries_does_not_grow_with_the_number_of_students(term, kids):
@@ -259,7 +261,9 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_students(term, k
             kids(school, categories=(H.DIBAO,), is_boarding=True)
         Entitlement.objects.all().delete()
         with CaptureQueriesContext(connection) as captured:
-            entitlements_compute(term=term, township=kids.township, policy_code="CMP-BOARD")
+            entitlements_compute(
+                term=term, township=kids.township, policy_code="CMP-BOARD", actor=SystemActor("测试")
+            )
         return len(captured.captured_queries)
 
     assert queries_for(3) == queries_for(30)
@@ -296,7 +300,7 @@ def test_every_computed_entitlement_has_its_history_row(term, kids, staff):
     school = kids.school(Stage.PRIMARY)
     kids(school, orphan=True)
     kids(school, categories=(H.DIBAO,), is_boarding=True)
-    entitlements_compute(term=term, township=kids.township, user=staff)
+    entitlements_compute(term=term, township=kids.township, actor=staff)
     created = Entitlement.history.filter(history_type="+")
     assert created.count() == Entitlement.objects.count() == 5
     for entitlement in Entitlement.objects.all():
@@ -331,7 +335,7 @@ def test_two_concurrent_computations_leave_one_entitlement_per_student_policy_an
     def run() -> None:
         try:
             barrier.wait()
-            entitlements_compute(term=term, township=town)
+            entitlements_compute(term=term, township=town, actor=SystemActor("测试"))
             outcomes.append("ok")
         except ValidationError:
             outcomes.append("retry")
@@ -368,7 +372,7 @@ def test_the_summary_flags_a_quota_exceeded_by_staff_additions(term, kids, staff
     kids(school, categories=(H.DIBAO,))  # 10 enrolled: quota 1, taken
     entitlement_override(
         student=others[0].student, policy=_policy(term, "HS-GRANT"), term=term,
-        action=OverrideAction.ADD, tier=1, reason="村委证明家庭突发困难", user=staff,
+        action=OverrideAction.ADD, tier=1, reason="村委证明家庭突发困难", actor=staff,
     )
     (row,) = term_summary(term=term, policy_code="HS-GRANT")
     assert (row.quota, row.awarded) == (1, 2)
@@ -376,15 +380,15 @@ def test_the_summary_flags_a_quota_exceeded_by_staff_additions(term, kids, staff
 
 
 def test_the_review_list_holds_only_the_users_township(term, kids, staff):
-    from subsidies.services.entitlements import entitlement_list
+    from subsidies.selectors import entitlement_list
 
     mine = kids(kids.school(Stage.PRIMARY, is_rural=False), orphan=True)
     other_kids = type(kids)(term, make_township())
     other_kids(other_kids.school(Stage.PRIMARY, is_rural=False), orphan=True)
     compute(term)
-    listed = entitlement_list(user=staff, term=term, policy_code="CMP-MEAL")
+    listed = entitlement_list(actor=staff, term=term, policy_code="CMP-MEAL")
     assert [e.student_id for e in listed] == [mine.student_id]
-    fresh = entitlement_list(user=staff, term=term)
+    fresh = entitlement_list(actor=staff, term=term)
     with CaptureQueriesContext(connection) as captured:
         shown = [(e.student.name, e.enrollment.school.township.name, e.policy.code) for e in fresh]
     assert len(captured.captured_queries) == 1

@@ -29,8 +29,8 @@ pytestmark = pytest.mark.django_db
 def _ledger(term, township, count=3, **kwargs):
     approved_entitlements(term=term, township=township, count=count, **kwargs)
     preparer, approver = two_staff(township)
-    batch = batch_prepare(township=township, policy=policy_of(term), term=term, user=preparer).batch
-    batch_approve(batch=batch, user=approver)
+    batch = batch_prepare(township=township, policy=policy_of(term), term=term, actor=preparer).batch
+    batch_approve(batch=batch, actor=approver)
     batch.refresh_from_db()
     return batch, preparer
 
@@ -94,7 +94,7 @@ def test_the_ledger_workbook_reads_like_the_county_forms(term, township):
 def test_reversed_entries_keep_their_line_without_an_amount(term, township):
     batch, preparer = _ledger(term, township, count=2)
     entry = batch.entries.order_by("pk").first()
-    entry_reverse(entry=entry, user=preparer, reason="=HYPERLINK(\"http://x\")", reissue=False)
+    entry_reverse(entry=entry, actor=preparer, reason="=HYPERLINK(\"http://x\")", reissue=False)
     _, ws = _export(make_user(role=Role.AUDITOR), term, township)
     rows = [r for r in ws.iter_rows(min_row=4, max_row=5)]
     reversed_row = next(r for r in rows if r[13].value == "已冲销")

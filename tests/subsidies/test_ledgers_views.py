@@ -26,8 +26,8 @@ def _client(client, user):
 def _approved(term, township, count=2):
     approved_entitlements(term=term, township=township, count=count)
     preparer, approver = two_staff(township)
-    batch = batch_prepare(township=township, policy=policy_of(term), term=term, user=preparer).batch
-    batch_approve(batch=batch, user=approver)
+    batch = batch_prepare(township=township, policy=policy_of(term), term=term, actor=preparer).batch
+    batch_approve(batch=batch, actor=approver)
     return batch, preparer, approver
 
 

@@ -43,7 +43,7 @@ def school(term, township, kids, staff):
         household.address = "石岭村东头十八号"
         household.phone = "13912345678"
         household.save()
-    entitlements_compute(term=term, township=township, policy_code="PRE-GRANT", user=staff)
+    entitlements_compute(term=term, township=township, policy_code="PRE-GRANT", actor=staff)
     return school
 
 
@@ -149,7 +149,7 @@ def test_another_townships_school_is_not_offered_and_refused_when_posted(client,
 
 @pytest.mark.parametrize("role", [Role.AUDITOR, Role.DIRECTOR])
 def test_auditors_and_directors_may_not_publish_or_withdraw(client, term, school, staff, role):
-    notice = notice_publish(school=school, policy=policy_of(term), term=term, start_date=timezone.localdate(), user=staff)
+    notice = notice_publish(school=school, policy=policy_of(term), term=term, start_date=timezone.localdate(), actor=staff)
     user = make_user(role=role, school=school if role == Role.DIRECTOR else None)
     client.force_login(user)
     withdraw = reverse("notices:withdraw", args=[notice.pk])
@@ -163,7 +163,7 @@ def test_auditors_and_directors_may_not_publish_or_withdraw(client, term, school
 
 
 def test_auditors_read_the_list_and_directors_get_403(client, term, school, staff):
-    notice_publish(school=school, policy=policy_of(term), term=term, start_date=timezone.localdate(), user=staff)
+    notice_publish(school=school, policy=policy_of(term), term=term, start_date=timezone.localdate(), actor=staff)
 
     client.force_login(make_user(role=Role.AUDITOR))
     page = client.get(reverse("notices:index"))
@@ -180,7 +180,7 @@ def test_the_list_shows_period_state_counts_and_the_public_link(client, term, to
     first, *_ = approved_entitlements(term=term, township=township, count=3)  # 600 yuan each
     idle = make_school(township=township, name="青山镇无公示小学")
     notice = notice_publish(
-        school=first.enrollment.school, policy=policy_of(term), term=term, start_date=timezone.localdate(), user=staff
+        school=first.enrollment.school, policy=policy_of(term), term=term, start_date=timezone.localdate(), actor=staff
     )
     client.force_login(staff)
 
@@ -193,7 +193,7 @@ def test_the_list_shows_period_state_counts_and_the_public_link(client, term, to
 
 
 def test_the_pdf_button_starts_a_notice_job_in_the_export_centre(client, term, school, staff):
-    notice_publish(school=school, policy=policy_of(term), term=term, start_date=timezone.localdate(), user=staff)
+    notice_publish(school=school, policy=policy_of(term), term=term, start_date=timezone.localdate(), actor=staff)
     client.force_login(staff)
 
     response = client.post(
@@ -210,7 +210,7 @@ def _notices(term, township, staff, count):
         [entitlement] = approved_entitlements(term=term, township=township, count=1)
         notice_publish(
             school=entitlement.enrollment.school, policy=policy_of(term), term=term,
-            start_date=timezone.localdate(), user=staff,
+            start_date=timezone.localdate(), actor=staff,
         )
 
 
@@ -229,7 +229,7 @@ def test_the_list_runs_a_constant_number_of_queries(client, term, township, staf
 
 def test_withdrawing_closes_the_public_page_and_allows_a_corrected_notice(client, term, school, staff):
     today = timezone.localdate()
-    notice = notice_publish(school=school, policy=policy_of(term), term=term, start_date=today, user=staff)
+    notice = notice_publish(school=school, policy=policy_of(term), term=term, start_date=today, actor=staff)
     assert client.get(f"/gongshi/{notice.token}/").status_code == 200
     client.force_login(staff)
     url = reverse("notices:withdraw", args=[notice.pk])
@@ -247,12 +247,12 @@ def test_withdrawing_closes_the_public_page_and_allows_a_corrected_notice(client
     client.logout()
     assert client.get(f"/gongshi/{notice.token}/").status_code == 404
     # The corrected list goes up the same day: the withdrawn notice does not block it.
-    corrected = notice_publish(school=school, policy=policy_of(term), term=term, start_date=today, user=staff)
+    corrected = notice_publish(school=school, policy=policy_of(term), term=term, start_date=today, actor=staff)
     assert client.get(f"/gongshi/{corrected.token}/").status_code == 200
 
 
 def test_another_townships_notice_is_404(client, term, school, staff):
-    notice = notice_publish(school=school, policy=policy_of(term), term=term, start_date=timezone.localdate(), user=staff)
+    notice = notice_publish(school=school, policy=policy_of(term), term=term, start_date=timezone.localdate(), actor=staff)
     outsider = make_user(role=Role.TOWNSHIP_STAFF, township=make_township("白云镇"))
     client.force_login(outsider)
 
@@ -267,11 +267,11 @@ def test_a_withdrawn_notice_never_sets_the_printed_notices_dates(term, school, s
 
     start = timezone.localdate() + dt.timedelta(days=3)
     notice = notice_publish(
-        school=school, policy=policy_of(term), term=term, start_date=start, user=staff,
+        school=school, policy=policy_of(term), term=term, start_date=start, actor=staff,
         objection_contact="撤回前的联系人",
     )
     (printed,) = notice_contexts(selection=Selection(term=term, school=school), actor=staff)
     assert printed["objection_contact"] == "撤回前的联系人"
-    notice_withdraw(notice=notice, reason="名单有误", user=staff)
+    notice_withdraw(notice=notice, reason="名单有误", actor=staff)
     (printed,) = notice_contexts(selection=Selection(term=term, school=school), actor=staff)
     assert printed["objection_contact"] != "撤回前的联系人"

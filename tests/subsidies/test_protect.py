@@ -30,8 +30,8 @@ def test_every_key_of_a_ledger_model_protects_what_it_points_at():
 def test_a_paid_student_their_household_and_school_cannot_be_deleted(term, township):
     entitlements = approved_entitlements(term=term, township=township, count=1)
     preparer, approver = two_staff(township)
-    batch = batch_prepare(township=township, policy=policy_of(term), term=term, user=preparer).batch
-    batch_approve(batch=batch, user=approver)
+    batch = batch_prepare(township=township, policy=policy_of(term), term=term, actor=preparer).batch
+    batch_approve(batch=batch, actor=approver)
     student = entitlements[0].student
     school = LedgerEntry.objects.get(student=student).school
     for obj in (student, Household.objects.get(students=student), School.objects.get(pk=school.pk)):

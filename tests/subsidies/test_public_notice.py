@@ -43,12 +43,12 @@ def school_with_aid(term, township, kids):
         household.address = "石岭村东头十八号"
         household.save()
     staff = make_user(role=Role.TOWNSHIP_STAFF, township=township)
-    entitlements_compute(term=term, township=township, policy_code="PRE-GRANT", user=staff)
+    entitlements_compute(term=term, township=township, policy_code="PRE-GRANT", actor=staff)
     return school, staff
 
 
 def _publish(term, school, staff, start):
-    return notice_publish(school=school, policy=policy_of(term), term=term, start_date=start, user=staff)
+    return notice_publish(school=school, policy=policy_of(term), term=term, start_date=start, actor=staff)
 
 
 def test_the_page_is_public_during_the_period_with_only_the_public_columns(client, term, school_with_aid):
@@ -92,7 +92,7 @@ def test_only_the_schools_township_publishes_its_notice(term, school_with_aid):
 def test_the_printed_notice_states_the_published_period_and_issuer(term, school_with_aid):
     school, staff = school_with_aid
     notice_publish(
-        school=school, policy=policy_of(term), term=term, start_date=dt.date(2022, 9, 2), user=staff,
+        school=school, policy=policy_of(term), term=term, start_date=dt.date(2022, 9, 2), actor=staff,
         issuing_unit="青山镇中心学校", objection_contact="青山镇教办，电话 0537-6860000",
     )
     out = io.BytesIO()

@@ -28,7 +28,8 @@ from subsidies.reports import (
     signsheet_contexts,
     summary_context,
 )
-from subsidies.services.entitlements import entitlements_approve, entitlements_compute
+from subsidies.services.entitlement_review import entitlements_approve
+from subsidies.services.entitlements import entitlements_compute
 from subsidies.services.ledgers import batch_approve, batch_prepare
 from tests.factories import make_enrollment, make_household, make_student, make_township, make_user
 from tests.subsidies.ledger_factories import policy_of
@@ -85,10 +86,10 @@ def world(term, township, kids) -> AidWorld:
         students.append(student)
     staff = make_user(role=Role.TOWNSHIP_STAFF, township=township)
     checker = make_user(role=Role.TOWNSHIP_STAFF, township=township)
-    entitlements_compute(term=term, township=township, policy_code="PRE-GRANT", user=staff)
-    entitlements_approve(term=term, township=township, user=staff, policy_code="PRE-GRANT")
-    batch = batch_prepare(township=township, policy=policy_of(term), term=term, user=staff).batch
-    batch_approve(batch=batch, user=checker)
+    entitlements_compute(term=term, township=township, policy_code="PRE-GRANT", actor=staff)
+    entitlements_approve(term=term, township=township, actor=staff, policy_code="PRE-GRANT")
+    batch = batch_prepare(township=township, policy=policy_of(term), term=term, actor=staff).batch
+    batch_approve(batch=batch, actor=checker)
     return AidWorld(term, township, school, staff, checker, batch, students)
 
 
@@ -110,7 +111,7 @@ def test_the_notice_names_the_children_as_text_and_nothing_private(world):
         ),
         school=world.school, school_year=world.term.school_year, grade="中班", class_name="2班",
     )
-    entitlements_compute(term=world.term, township=world.township, policy_code="PRE-GRANT", user=world.staff)
+    entitlements_compute(term=world.term, township=world.township, policy_code="PRE-GRANT", actor=world.staff)
     assert Entitlement.objects.get(student=late.student).status == EntitlementStatus.PROPOSED
 
     data = _render("notice", Selection(term=world.term, school=world.school, policy_code="PRE-GRANT"))

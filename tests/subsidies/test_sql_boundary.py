@@ -1,9 +1,9 @@
 """SECURITY E6: no SQL built from data.
 
 The app speaks to the database through the ORM, with two reviewed exceptions:
-`subsidies.services.entitlements._insert_many`, the bulk insert of a county-wide
-computation (issue 3's 10-second target), whose statement holds only the
-model's own table and column names and binds every value as a parameter; and
+`aidsite.lib.bulk.insert_rows`, the bulk insert of a county-wide computation
+(100,000 students in under 10 seconds), whose statement holds only the model's
+own table and column names and binds every value as a parameter; and
 `students.importing._refresh_planner_statistics`, ANALYZE after a large import
 on PostgreSQL, which names only the models' own tables. Issue 9 adds two more:
 the SQLite copy of the trigger that freezes approved entitlements (built from the
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 APPS = ("aidsite", "students", "subsidies", "campaigns")
 RAW_CALLS = {"cursor", "raw", "extra", "RawSQL", "execute", "executemany"}
 ALLOWED = {
-    ("subsidies/services/entitlements.py", "_insert_many"),
+    ("aidsite/lib/bulk.py", "insert_rows"),
     # ANALYZE of the tables a county-size import filled (PostgreSQL), table names only.
     ("students/importing/service.py", "_refresh_planner_statistics"),
     # SQLite's copy of the PostgreSQL trigger on approved entitlements: model metadata only.

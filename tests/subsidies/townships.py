@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from aidsite.access import SystemActor
 from students.models import Term
 from subsidies.models import Entitlement
 from subsidies.services.entitlements import entitlements_compute
@@ -13,6 +14,7 @@ from tests.world import Kids
 
 
 def compute(term: Term, **kwargs: Any):
+    kwargs.setdefault("actor", SystemActor("测试"))
     return entitlements_compute(term=term, **kwargs)
 
 

@@ -7,9 +7,11 @@ import math
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from aidsite.access import SystemActor
 from aidsite.lib.excel import display_width
 from subsidies.management.commands._arguments import add_term_arguments, resolve_term_arguments
-from subsidies.services.entitlements import entitlements_compute, term_summary
+from subsidies.selectors import term_summary
+from subsidies.services.entitlements import entitlements_compute
 
 
 def _pad(text: str, width: int, right: bool = False) -> str:
@@ -28,7 +30,11 @@ class Command(BaseCommand):
         term, township, code = resolve_term_arguments(options)
         try:
             result = entitlements_compute(
-                term=term, township=township, policy_code=code, dry_run=options["dry_run"]
+                term=term,
+                township=township,
+                policy_code=code,
+                dry_run=options["dry_run"],
+                actor=SystemActor("compute_aid 命令"),
             )
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc

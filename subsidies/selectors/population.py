@@ -1,77 +1,30 @@
-"""Reads reused by pages, services, exports and reports."""
+"""Who a policy counts: the term's policies, each one's population and the facts the rules read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 
 from students.models import (
     Enrollment,
     EnrollmentStatus,
     HouseholdHardship,
     PovertyStatus,
-    School,
     Stage,
     Term,
     Township,
 )
-from subsidies.models import AWARDED_STATUSES, Category, Entitlement, Policy
+from subsidies.models import (
+    Category,
+    Policy,
+)
 from subsidies.rules.facts import FACT_FIELDS, HOUSEHOLD_FACT_KEYS, HOUSEHOLD_FACTS
-
-# A notice shows the entitlements under review and those approved (or paid since).
-NOTICE_STATUSES = AWARDED_STATUSES
-
-
-def notice_entitlements(*, term: Any, school_id: Any, policy_id: Any) -> QuerySet[Entitlement]:
-    """The entitlements one school's notice of a policy shows: the printed list, the public page, the counts.
-
-    The arguments may be `OuterRef`s, for a subquery per notice.
-    """
-    return Entitlement.objects.filter(
-        term=term, policy_id=policy_id, enrollment__school_id=school_id, status__in=NOTICE_STATUSES, amount__gt=0
-    )
-
-
-@dataclass(frozen=True)
-class LedgerFilter:
-    """Which part of a term's ledger: a township, a school and/or a policy, or the whole county."""
-
-    term: Term
-    township: Township | None = None
-    school: School | None = None
-    policy: Policy | None = None
-
-    @property
-    def place(self) -> str:
-        if self.school is not None:
-            return self.school.name
-        if self.township is not None:
-            return self.township.name
-        return "全县"
-
-    @property
-    def issuer(self) -> str:
-        if self.school is not None:
-            return self.school.name
-        if self.township is not None:
-            return self.township.office_name
-        return settings.AID_OFFICE_NAME
-
-    def title(self, what: str = "发放台账") -> str:
-        """The ledger's title: the workbook's first row, and the export centre's job name."""
-        policy = self.policy.name if self.policy is not None else "学生资助"
-        term = self.term
-        return f"{self.place}{term.school_year.name}学年{term.get_season_display()}{policy}{what}"
-
-
-# ---------------------------------------------------------------------------
-# A policy's population: one query per policy fetches the enrollments 在读 in the
-# term's school year that meet its stage and school conditions, with every fact
-# the rules read (the household's hardship as `Exists` subqueries); the rules in
-# `subsidies.rules` then work over those rows without a query.
 
 
 def policies_for_term(term: Term, policy_code: str | None = None) -> list[Policy]:

@@ -1,0 +1,233 @@
+"""The aid list (资助名单) and its term summary, in the actor's scope."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import (
+    Case,
+    Count,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+
+from aidsite.access import scope_queryset
+from students.models import (
+    Term,
+    Township,
+)
+from subsidies.models import (
+    AWARDED_STATUSES,
+    CountBase,
+    Entitlement,
+    EntitlementStatus,
+    Policy,
+)
+from subsidies.rules import facts, pricing
+from subsidies.rules.allocation import quota_for
+from subsidies.rules.policy import PolicySpec
+from subsidies.selectors.population import category_filter, policies_for_term, population_queryset
+
+if TYPE_CHECKING:
+    from aidsite.access import Actor
+
+
+def entitlement_list(
+    *,
+    actor: Actor,
+    term: Term,
+    township: Township | None = None,
+    policy_code: str | None = None,
+    school_id: int | None = None,
+    tier: int | None = None,
+    status: str | None = None,
+) -> QuerySet[Entitlement]:
+    """The review list (资助名单) the actor may see, filtered, joined for display in one query."""
+    queryset = scope_queryset(actor, Entitlement.objects.filter(term=term))
+    if township is not None:
+        queryset = queryset.filter(enrollment__school__township=township)
+    if policy_code:
+        queryset = queryset.filter(policy__code=policy_code)
+    if school_id:
+        queryset = queryset.filter(enrollment__school_id=school_id)
+    if tier:
+        queryset = queryset.filter(tier=tier)
+    if status:
+        queryset = queryset.filter(status=status)
+    # Within a school the awarded come first (in quota order), then those left out, then exclusions.
+    awarded_first = Case(
+        When(status__in=AWARDED_STATUSES, then=Value(0)),
+        When(status=EntitlementStatus.NOT_AWARDED, then=Value(1)),
+        default=Value(2),
+    )
+    return queryset.select_related(
+        "student", "enrollment__school__township", "policy", "approval"
+    ).order_by("policy__order", "enrollment__school__name", awarded_first, "priority", "student__name", "pk")
+
+
+@dataclass
+class SummaryRow:
+    """One policy at one school for one term."""
+
+    policy_code: str
+    policy_name: str
+    township_name: str
+    school_id: int
+    school_name: str
+    enrolled: int
+    qualifying: int
+    quota: int | None
+    awarded: int
+    not_awarded: int
+    excluded: int
+    total_amount: Decimal
+    average_standard: Decimal | None
+    conflicts: int
+    floor_required: Decimal | None
+    floor_counted: int
+    awarded_exempt: int = 0
+    awarded_poor_village: int = 0
+
+    @property
+    def actual_average(self) -> Decimal | None:
+        """The awarded students' average, per year (two terms), to compare with the standard."""
+        if not self.awarded:
+            return None
+        return pricing.money(self.total_amount * 2 / self.awarded)
+
+    @property
+    def below_floor(self) -> bool:
+        return self.floor_required is not None and Decimal(self.floor_counted) < self.floor_required
+
+    @property
+    def in_quota(self) -> int:
+        """Awarded students who take a quota place (not the quota-exempt categories)."""
+        return self.awarded - self.awarded_exempt
+
+    @property
+    def beyond_quota_poor_village(self) -> int:
+        """How far province-designated poor-village full coverage took the school past its quota."""
+        if self.quota is None:
+            return 0
+        return max(0, min(self.in_quota, self.awarded_poor_village) - self.quota)
+
+    @property
+    def over_quota(self) -> bool:
+        """More awarded than the quota allows once poor-village coverage is counted first."""
+        if self.quota is None:
+            return False
+        regular = self.in_quota - self.awarded_poor_village
+        return regular > max(0, self.quota - self.awarded_poor_village)
+
+
+def _entitlement_counts(
+    term: Term, township: Township | None, policies: list[Policy]
+) -> dict[tuple[int, int], dict[str, Any]]:
+    """Per (policy, school): qualifying, awarded, left out, excluded, total, conflicts, floor and
+    quota-exempt counts, in one aggregate query."""
+    floor_categories = sorted({p.floor_category for p in policies if p.floor_ratio is not None and p.floor_category})
+    awarded = Q(status__in=AWARDED_STATUSES)
+    annotations: dict[str, Any] = {
+        "qualifying": Count("id", filter=Q(qualifies=True)),
+        "awarded": Count("id", filter=awarded),
+        "not_awarded": Count("id", filter=Q(status=EntitlementStatus.NOT_AWARDED)),
+        "excluded": Count("id", filter=Q(status=EntitlementStatus.EXCLUDED)),
+        "total": Sum("amount", filter=awarded),
+        "conflicts": Count("id", filter=Q(has_conflict=True)),
+    }
+    for category in floor_categories:
+        annotations[f"floor_{category}"] = Count("id", filter=awarded & Q(categories__contains=f",{category},"))
+    # Awards outside the quota (exempt categories, e.g. agricultural majors) and poor-village coverage.
+    exempt = Q(pk__in=[])
+    for policy in policies:
+        for category in PolicySpec.from_policy(policy).exempt_categories:
+            exempt |= Q(policy_id=policy.pk, categories__contains=f",{category},")
+    annotations["awarded_exempt"] = Count("id", filter=awarded & exempt)
+    annotations["awarded_poor_village"] = Count(
+        "id", filter=awarded & ~exempt & Q(categories__contains=f",{facts.POOR_VILLAGE},")
+    )
+    entitlements = Entitlement.objects.filter(term=term, policy__in=policies)
+    if township is not None:
+        entitlements = entitlements.filter(enrollment__school__township=township)
+    return {
+        (r["policy_id"], r["enrollment__school_id"]): r
+        for r in entitlements.values("policy_id", "enrollment__school_id").annotate(**annotations).order_by()
+    }
+
+
+# The summary's counts of entitlements, as `_entitlement_counts` names them.
+_COUNTED = ("qualifying", "awarded", "not_awarded", "excluded", "conflicts", "awarded_exempt", "awarded_poor_village")
+
+
+def _policy_summary(
+    policy: Policy, term: Term, township: Township | None, counts_of: dict[tuple[int, int], dict[str, Any]]
+) -> list[SummaryRow]:
+    """One policy's rows: its population per school (one aggregate query) beside its entitlements."""
+    spec = PolicySpec.from_policy(policy)
+    counts_by_school: dict[str, Any] = {"enrolled": Count("id"), "boarders": Count("id", filter=Q(is_boarding=True))}
+    if spec.exempt_categories:
+        exempt = Q()
+        for category in spec.exempt_categories:
+            exempt |= category_filter(category, lifted_count=policy.lifted_households_count)
+        counts_by_school["exempt"] = Count("id", filter=exempt)
+    population = (
+        population_queryset(policy, term=term, township=township)
+        .values("school_id", "school__name", "school__township__name")
+        .annotate(**counts_by_school)
+        .order_by("school__township__name", "school__name")
+    )
+    rows = []
+    for school in population:
+        counts = counts_of.get((policy.pk, school["school_id"]), {})
+        base_counts = {
+            CountBase.POPULATION: school["enrolled"],
+            CountBase.NON_EXEMPT: school["enrolled"] - school.get("exempt", 0),
+            CountBase.BOARDERS: school["boarders"],
+        }
+        quota = None
+        if policy.quota_ratio is not None:
+            quota = quota_for(policy.quota_ratio, base_counts[policy.quota_base])
+        floor_required = None
+        floor_counted = 0
+        if policy.floor_ratio is not None:
+            floor_required = policy.floor_ratio * base_counts[policy.floor_base]
+            floor_key = f"floor_{policy.floor_category}" if policy.floor_category else "awarded"
+            floor_counted = counts.get(floor_key, 0)
+        counted = {key: counts.get(key, 0) for key in _COUNTED}
+        rows.append(
+            SummaryRow(
+                policy_code=policy.code, policy_name=policy.name, township_name=school["school__township__name"],
+                school_id=school["school_id"], school_name=school["school__name"], enrolled=school["enrolled"],
+                quota=quota, total_amount=counts.get("total") or Decimal("0.00"),
+                average_standard=policy.average_standard, floor_required=floor_required,
+                floor_counted=floor_counted, **counted,
+            )
+        )
+    return rows
+
+
+def term_summary(
+    *, term: Term, township: Township | None = None, policy_code: str | None = None
+) -> list[SummaryRow]:
+    """Per policy and school: enrolled, qualifying, quota, awarded, total, average, floor, conflicts.
+
+    One aggregate query per policy for the population counts, one for the entitlements.
+    """
+    policies = [p for p in policies_for_term(term, policy_code) if p.kind in pricing.RULES]
+    counts_of = _entitlement_counts(term, township, policies)
+    return [row for policy in policies for row in _policy_summary(policy, term, township, counts_of)]
+
+
+def summary_totals(rows: list[SummaryRow]) -> dict[str, Any]:
+    """Per policy totals of a summary (for the last lines of a table)."""
+    totals: dict[str, dict[str, Any]] = defaultdict(lambda: {"awarded": 0, "total": Decimal("0.00")})
+    for row in rows:
+        totals[row.policy_code]["awarded"] += row.awarded
+        totals[row.policy_code]["total"] += row.total_amount
+    return dict(totals)
