@@ -112,7 +112,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A runaway query is cut off rather than holding the database (SECURITY F3).
     timeout_ms = int(os.environ.get("STATEMENT_TIMEOUT_MS", "60000"))
     # JIT compilation costs more than it saves on this app's short queries: the
-    # eligibility facts query spent 1.2 s of 1.5 s compiling (issue 3 benchmark).
+    # eligibility facts query spent 1.2 s of 1.5 s compiling (bench/compute_aid.py).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c statement_timeout={timeout_ms} -c jit=off"
     )

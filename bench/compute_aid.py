@@ -10,7 +10,7 @@ about 18% of households with a hardship category, a fifth of villages
 province-designated poor, 1% of students enrolled at two schools), then
 times `entitlements_compute` for the autumn term, every policy, county-wide,
 and counts its queries; then times the recomputation (nothing changes).
-Target (issue 3): under 10 s on SQLite and PostgreSQL, and a query count that
+Target: under 10 s on SQLite and PostgreSQL, and a query count that
 does not grow with the number of students. "cpu" is this process's CPU time
 (the database server's work is not in it on PostgreSQL); wall time on a busy
 machine is the less reliable figure. On PostgreSQL the two COPY statements per

@@ -16,7 +16,7 @@ database): the figures are the renderer's, not the queries'.
 Peak memory is ru_maxrss: RUSAGE_SELF for the process that renders (or
 merges), RUSAGE_CHILDREN for the largest volume process. With two workers
 the machine needs about self + 2 × children at once.
-Targets (issue 5): about 0.3 s a page; under 500 MB whatever the batch size.
+Targets: about 0.3 s a page; under 500 MB whatever the batch size.
 """
 
 from __future__ import annotations

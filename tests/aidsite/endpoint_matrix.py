@@ -152,7 +152,7 @@ def format_row(statuses: list[list[str]]) -> str:
 
 # --- the expected statuses ----------------------------------------------------------------
 
-# Reviewed cell by cell (issue 9). Read with these in mind:
+# Reviewed cell by cell: a new URL needs its row here. Read with these in mind:
 # - `admin/<app>/<model>/<path:object_id>/` is Django's redirect to `…/change/`; it answers
 #   the same redirect for any key, existing or not, so it discloses nothing ("3").
 # - School years, terms and policies are shared reference data: "out" is another object

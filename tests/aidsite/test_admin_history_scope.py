@@ -1,5 +1,5 @@
 """Admin history pages (list and per-version) go through the same scope as the change page
-and keep personal data masked (issue 9: A4, D1)."""
+and keep personal data masked (SECURITY A4, D1)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A list URL narrows only by the declared filters; personal fields are never lookups for a
-role that sees them masked (issue 9: D1). And no admin URL answers 500 (the view-on-site
+role that sees them masked (SECURITY D1). And no admin URL answers 500 (the view-on-site
 shortcut with a malformed key)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The formal writer keeps dates as dates (issue 4): real date cells, read back with openpyxl."""
+"""The formal writer keeps dates as dates: real date cells, read back with openpyxl."""
 
 import datetime as dt
 import io

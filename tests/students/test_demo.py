@@ -1,4 +1,4 @@
-"""The demo township generator and loader (issue 2, "Demo data")."""
+"""The demo township generator and loader."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The roster import on the messy files offices really keep (issue 2, SECURITY B2, B3, B5, B7, B8)."""
+"""The roster import on the messy files offices really keep (SECURITY B2, B3, B5, B7, B8)."""
 
 from __future__ import annotations
 

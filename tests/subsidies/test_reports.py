@@ -1,4 +1,4 @@
-"""The printed reports (issue 5): the text of each PDF, checked with pypdf."""
+"""The printed reports: the text of each PDF, checked with pypdf."""
 
 from __future__ import annotations
 

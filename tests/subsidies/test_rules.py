@@ -1,4 +1,4 @@
-"""Each policy's rule, pinned with small hand-built townships (issue 3, "The rules")."""
+"""Each policy's rule, pinned with small hand-built townships (the seed's rules, as DOMAIN.md states them)."""
 
 from __future__ import annotations
 

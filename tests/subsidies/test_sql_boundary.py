@@ -1,14 +1,14 @@
 """SECURITY E6: no SQL built from data.
 
-The app speaks to the database through the ORM, with two reviewed exceptions:
+The app speaks to the database through the ORM, with four reviewed exceptions:
 `aidsite.lib.bulk.insert_rows`, the bulk insert of a county-wide computation
 (100,000 students in under 10 seconds), whose statement holds only the model's
-own table and column names and binds every value as a parameter; and
-`students.importing._refresh_planner_statistics`, ANALYZE after a large import
-on PostgreSQL, which names only the models' own tables. Issue 9 adds two more:
-the SQLite copy of the trigger that freezes approved entitlements (built from the
-model's metadata), and `aidsite.backup`, which reads a whole database generically
-(the catalogue's table names, the models' money columns, quoted; no data in any
+own table and column names and binds every value as a parameter;
+`students.importing.service._refresh_planner_statistics`, ANALYZE after a
+large import on PostgreSQL, which names only the models' own tables; the SQLite
+copy of the trigger that freezes approved entitlements (built from the model's
+metadata); and `aidsite.backup`, which reads a whole database generically (the
+catalogue's table names, the models' money columns, quoted; no data in any
 statement) to count rows and total money before a backup and after a restore.
 """
 
