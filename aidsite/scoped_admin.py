@@ -252,15 +252,9 @@ class ScopedAdminMixin:
             if obj is None or not self.has_change_permission(request, obj):  # type: ignore[attr-defined]
                 raise PermissionDenied
         response = super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
-        if self.personal_fields and can_reveal_personal_data(request.user):
-            opts = self.model._meta  # type: ignore[attr-defined]
-            log_access(
-                user=request.user,
-                action=AccessAction.REVEAL,
-                what=f"{opts.verbose_name} {unquote(object_id)} 历史版本",
-                row_count=1,
-                detail={"model": opts.label_lower, "pk": unquote(object_id), "version": version_id},
-            )
+        self._log_reveal(
+            request, f"{unquote(object_id)} 历史版本", pk=unquote(object_id), version=version_id
+        )
         return response
 
     def get_historical_record_context_helper(self, request: HttpRequest, historical_record):  # type: ignore[no-untyped-def]
@@ -273,6 +267,19 @@ class ScopedAdminMixin:
         return super().get_historical_record_context_helper(request, historical_record)  # type: ignore[misc]
 
     # --- personal data ----------------------------------------------------
+    def _log_reveal(self, request: HttpRequest, what: str, **detail: Any) -> None:
+        """Log that the user was shown this admin's personal fields unmasked (if they were)."""
+        if not (self.personal_fields and can_reveal_personal_data(request.user)):
+            return
+        opts = self.model._meta  # type: ignore[attr-defined]
+        log_access(
+            user=request.user,
+            action=AccessAction.REVEAL,
+            what=f"{opts.verbose_name} {what}",
+            row_count=1,
+            detail={"model": opts.label_lower, **detail},
+        )
+
     def _masks_personal_data(self, request: HttpRequest, obj: models.Model | None) -> bool:
         # On the add page the user is typing the data in; there is nothing to hide yet.
         return (
@@ -312,15 +319,8 @@ class ScopedAdminMixin:
         return exclude or None
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):  # type: ignore[no-untyped-def]
-        if obj is not None and self.personal_fields and can_reveal_personal_data(request.user):
-            opts = self.model._meta  # type: ignore[attr-defined]
-            log_access(
-                user=request.user,
-                action=AccessAction.REVEAL,
-                what=f"{opts.verbose_name} {obj}",
-                row_count=1,
-                detail={"model": opts.label_lower, "pk": obj.pk},
-            )
+        if obj is not None:
+            self._log_reveal(request, str(obj), pk=obj.pk)
         return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
 
 

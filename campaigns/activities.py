@@ -24,7 +24,7 @@ from campaigns.models import (
     KindergartenSummary,
     MemberRole,
 )
-from campaigns.photos import validate_photo
+from campaigns.photos import photo_errors
 from students.models import School
 
 if TYPE_CHECKING:
@@ -56,12 +56,7 @@ def activity_record(
     """Record a publicity activity of a participating kindergarten."""
     if not campaign.schools.filter(pk=school.pk).exists():
         raise ValidationError({"campaign": _("本园没有参加这次宣传活动。")})
-    errors = []
-    for photo in photos:
-        try:
-            validate_photo(photo)
-        except ValidationError as exc:
-            errors.extend(f"{photo.name}：{message}" for message in exc.messages)
+    errors = photo_errors(photos)
     if errors:
         raise ValidationError({"photos": errors})
     activity = Activity(

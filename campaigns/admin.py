@@ -77,11 +77,16 @@ class CampaignAdmin(MaskedFreeTextAdminMixin, ScopedModelAdmin):
         return format_html('<a href="{}">查看进度</a>', reverse("campaigns:campaign", args=[obj.pk]))
 
 
-class ActivityPhotoInline(ReadOnlyAdminMixin, ScopedTabularInline):
-    model = ActivityPhoto
+class PhotoInline(ReadOnlyAdminMixin, ScopedTabularInline):
+    """A record's photos, listed by upload time (the images open in the portal)."""
+
     extra = 0
     fields = ["uploaded_at"]
     readonly_fields = ["uploaded_at"]
+
+
+class ActivityPhotoInline(PhotoInline):
+    model = ActivityPhoto
 
 
 @admin.register(Activity)
@@ -120,11 +125,8 @@ class PolicyCardAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["household__head_name", "school__name"]
 
 
-class VisitPhotoInline(ReadOnlyAdminMixin, ScopedTabularInline):
+class VisitPhotoInline(PhotoInline):
     model = VisitPhoto
-    extra = 0
-    fields = ["uploaded_at"]
-    readonly_fields = ["uploaded_at"]
 
 
 @admin.register(HomeVisit)

@@ -15,7 +15,7 @@ from campaigns.models import (
     PhaseKind,
     VisitAction,
 )
-from campaigns.photos import validate_photo
+from campaigns.photos import photo_errors
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -35,12 +35,7 @@ class PhotosField(forms.FileField):
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
         cleaned = [super(PhotosField, self).clean(f, initial) for f in files]
         cleaned = [f for f in cleaned if f]
-        errors = []
-        for photo in cleaned:
-            try:
-                validate_photo(photo)
-            except forms.ValidationError as exc:
-                errors.extend(f"{photo.name}：{message}" for message in exc.messages)
+        errors = photo_errors(cleaned)
         if errors:
             raise forms.ValidationError(errors)
         return cleaned

@@ -8,6 +8,7 @@ with the extension of the format Pillow found.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -48,6 +49,17 @@ def validate_photo(file: Any) -> None:
         )
     if image_format(file) is None:
         raise ValidationError(_("只能上传 JPG、PNG、WebP 或 GIF 格式的照片。"), code="not_image")
+
+
+def photo_errors(photos: Iterable[Any]) -> list[str]:
+    """Every refused photo's messages, each after its file name; empty when all pass."""
+    errors = []
+    for photo in photos:
+        try:
+            validate_photo(photo)
+        except ValidationError as exc:
+            errors.extend(f"{photo.name}：{message}" for message in exc.messages)
+    return errors
 
 
 def photo_upload_to(instance: Any, filename: str) -> str:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from aidsite.access import actor_user
 from campaigns.models import HomeVisit, VisitAction, VisitPhoto
-from campaigns.photos import validate_photo
+from campaigns.photos import photo_errors
 from students.models import Enrollment, EnrollmentStatus, Household, School, Student
 
 if TYPE_CHECKING:
@@ -44,12 +44,7 @@ def _check_photos(photos: Sequence[Any]) -> None:
         raise ValidationError(
             {"photos": _("每次走访最多上传 %(n)d 张照片。") % {"n": MAX_PHOTOS_PER_VISIT}}
         )
-    errors = []
-    for photo in photos:
-        try:
-            validate_photo(photo)
-        except ValidationError as exc:
-            errors.extend(f"{photo.name}：{message}" for message in exc.messages)
+    errors = photo_errors(photos)
     if errors:
         raise ValidationError({"photos": errors})
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -26,8 +25,8 @@ from campaigns.models import Activity, Campaign, KindergartenSummary
 from campaigns.report_jobs import CAMPAIGN_REPORT_KIND, campaign_report_title
 from campaigns.views.portal import (
     LOGIN,
-    add_service_errors,
     can,
+    form_saved,
     portal_object,
     portal_school,
     render_portal,
@@ -61,15 +60,13 @@ def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
     campaigns = Campaign.objects.filter(schools=school).order_by("-school_year__start_year", "name")
     if request.method == "POST":
         form = ActivityForm(request.POST, request.FILES, campaigns=campaigns)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                activity_record(school=school, actor=request.user, **data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "宣传活动已记录。")
-                return redirect("campaigns:activities", pk=school.pk)
+        if form_saved(
+            request,
+            form,
+            lambda data: activity_record(school=school, actor=request.user, **data),
+            success="宣传活动已记录。",
+        ):
+            return redirect("campaigns:activities", pk=school.pk)
     else:
         campaign = campaigns.first()
         today = timezone.localdate()
@@ -167,19 +164,15 @@ def summary_edit(request: HttpRequest, pk: int, school_pk: int) -> HttpResponse:
     existing = KindergartenSummary.objects.filter(campaign=campaign, school=school).first()
     if request.method == "POST":
         form = SummaryForm(request.POST)
-        if form.is_valid():
-            try:
-                summary_save(
-                    campaign=campaign,
-                    school=school,
-                    text=form.cleaned_data["text"],
-                    actor=request.user,
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "活动总结已保存。")
-                return redirect("campaigns:campaign", pk=campaign.pk)
+        if form_saved(
+            request,
+            form,
+            lambda data: summary_save(
+                campaign=campaign, school=school, text=data["text"], actor=request.user
+            ),
+            success="活动总结已保存。",
+        ):
+            return redirect("campaigns:campaign", pk=campaign.pk)
     else:
         form = SummaryForm(initial={"text": existing.text if existing else ""})
     return render_portal(

@@ -6,9 +6,7 @@ import datetime as dt
 import io
 from urllib.parse import quote
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -23,8 +21,8 @@ from campaigns.mentoring import ledger_rows, mentoring_contact_record
 from campaigns.models import Mentoring
 from campaigns.views.portal import (
     LOGIN,
-    add_service_errors,
     can,
+    form_saved,
     issuer,
     portal_object,
     render_portal,
@@ -59,14 +57,13 @@ def mentoring_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = ContactForm(initial={"date": timezone.localdate()}) if can_write else None
     if request.method == "POST":
         form = ContactForm(request.POST)
-        if form.is_valid():
-            try:
-                mentoring_contact_record(mentoring=mentoring, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "帮扶记录已保存。")
-                return redirect("campaigns:mentoring_detail", pk=mentoring.pk)
+        if form_saved(
+            request,
+            form,
+            lambda data: mentoring_contact_record(mentoring=mentoring, **data),
+            success="帮扶记录已保存。",
+        ):
+            return redirect("campaigns:mentoring_detail", pk=mentoring.pk)
     return render_portal(
         request,
         "portal/mentoring_detail.html",

@@ -20,6 +20,7 @@ from campaigns.views.portal import (
     can,
     portal_object,
     portal_school,
+    portal_school_term,
     render_portal,
     require_perm,
     who,
@@ -31,8 +32,7 @@ from students.models import Household
 @login_required(login_url=LOGIN)
 def cards(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "view_policycard")
-    school = portal_school(request, pk)
-    term = asked_term(request)
+    school, term = portal_school_term(request, pk)
     missing_only = request.GET.get("missing") == "1"
     rows = family_cards(school=school, school_year=term.school_year, missing_only=missing_only)
     return render_portal(
@@ -103,8 +103,7 @@ def card_tick(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
 @login_required(login_url=LOGIN)
 def cards_print(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "add_policycard")
-    school = portal_school(request, pk)
-    term = asked_term(request)
+    school, term = portal_school_term(request, pk)
     count = cards_mark_printed(
         school=school, school_year=term.school_year, on=timezone.localdate(), by=who(request)
     )

@@ -8,10 +8,12 @@ auditors hold for reading only (403 on writes).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -61,6 +63,11 @@ def asked_term(request: HttpRequest) -> Term:
     return term
 
 
+def portal_school_term(request: HttpRequest, pk: int) -> tuple[School, Term]:
+    """The kindergarten a page is about (in scope, else 404) and the term it shows."""
+    return portal_school(request, pk), asked_term(request)
+
+
 def kindergartens(request: HttpRequest) -> QuerySet[School]:
     return scope_queryset(
         request.user, School.objects.filter(stages__contains=Stage.KINDERGARTEN)
@@ -78,6 +85,22 @@ def add_service_errors(form: Any, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def form_saved(
+    request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], object], *, success: str
+) -> bool:
+    """Hand a valid form's data to the service `save`: True once saved, with `success` as
+    the message; False with the form carrying its own or the service's errors."""
+    if not form.is_valid():
+        return False
+    try:
+        save(form.cleaned_data)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False
+    messages.success(request, success)
+    return True
 
 
 def render_portal(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:

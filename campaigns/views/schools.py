@@ -24,7 +24,7 @@ from campaigns.views.portal import (
     kindergartens,
     pdf_response,
     portal_object,
-    portal_school,
+    portal_school_term,
     render_pdf_bytes,
     render_portal,
     require_perm,
@@ -63,8 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required(login_url=LOGIN)
 def school_home(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(request, "view_homevisit")
-    school = portal_school(request, pk)
-    term = asked_term(request)
+    school, term = portal_school_term(request, pk)
     children = list(children_for_school(school=school, term=term))
     cards = family_cards(school=school, school_year=term.school_year)
     return render_portal(
@@ -134,8 +133,8 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 def _term_summary(request: HttpRequest, pk: int) -> tuple[School, dict[str, Any]]:
     require_perm(request, "view_homevisit")
-    school = portal_school(request, pk)
-    return school, term_summary_context(school=school, term=asked_term(request))
+    school, term = portal_school_term(request, pk)
+    return school, term_summary_context(school=school, term=term)
 
 
 @require_safe

@@ -19,8 +19,8 @@ from campaigns.models import ActivityPhoto, HomeVisit, VisitPhoto
 from campaigns.reports import visit_record_context
 from campaigns.views.portal import (
     LOGIN,
-    add_service_errors,
     can,
+    form_saved,
     pdf_response,
     portal_object,
     render_pdf_bytes,
@@ -50,30 +50,19 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     children = _visit_children(enrollment)
     if request.method == "POST":
         form = VisitForm(request.POST, request.FILES, children_queryset=children)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                visit_record(
-                    school=enrollment.school,
-                    household=enrollment.student.household,
-                    children=list(data["children"]),
-                    visited_at=data["visited_at"],
-                    led_by=data["led_by"],
-                    participants=data["participants"],
-                    actions=data["actions"],
-                    other_actions=data["other_actions"],
-                    family_feedback=data["family_feedback"],
-                    teacher_evaluation=data["teacher_evaluation"],
-                    follow_up_needed=data["follow_up_needed"],
-                    follow_up=data["follow_up"],
-                    photos=data["photos"],
-                    actor=request.user,
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "走访记录已保存。")
-                return redirect("campaigns:child", pk=enrollment.pk)
+        if form_saved(
+            request,
+            form,
+            # The form's fields are the service's arguments; the children come as a list.
+            lambda data: visit_record(
+                school=enrollment.school,
+                household=enrollment.student.household,
+                actor=request.user,
+                **{**data, "children": list(data["children"])},
+            ),
+            success="走访记录已保存。",
+        ):
+            return redirect("campaigns:child", pk=enrollment.pk)
     else:
         now = timezone.localtime().replace(second=0, microsecond=0)
         form = VisitForm(
