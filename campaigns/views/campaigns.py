@@ -4,7 +4,6 @@ progress, each kindergarten's summary, and starting the campaign report."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -24,21 +23,19 @@ from campaigns.forms import ActivityForm, SummaryForm
 from campaigns.models import Activity, Campaign, KindergartenSummary
 from campaigns.report_jobs import CAMPAIGN_REPORT_KIND, campaign_report_title
 from campaigns.views.portal import (
-    LOGIN,
     can,
     form_saved,
     portal_object,
     portal_school,
+    portal_view,
     render_portal,
-    require_perm,
 )
 from students.models import School
 
 
 @require_safe
-@login_required(login_url=LOGIN)
+@portal_view("view_activity")
 def activities(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "view_activity")
     school = portal_school(request, pk)
     rows = (
         Activity.objects.filter(school=school)
@@ -53,9 +50,8 @@ def activities(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required(login_url=LOGIN)
+@portal_view("add_activity")
 def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "add_activity")
     school = portal_school(request, pk)
     campaigns = Campaign.objects.filter(schools=school).order_by("-school_year__start_year", "name")
     if request.method == "POST":
@@ -85,9 +81,8 @@ def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@login_required(login_url=LOGIN)
+@portal_view("view_campaign")
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "view_campaign")
     campaigns = scope_queryset(
         request.user, Campaign.objects.select_related("school_year", "township")
     ).prefetch_related("phases")
@@ -103,9 +98,8 @@ def _campaign_schools(request: HttpRequest, campaign: Campaign) -> QuerySet[Scho
 
 
 @require_safe
-@login_required(login_url=LOGIN)
+@portal_view("view_campaign")
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "view_campaign")
     campaign = portal_object(
         request, Campaign.objects.select_related("school_year", "township"), pk=pk
     )
@@ -136,10 +130,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required(login_url=LOGIN)
+@portal_view("export_campaign")
 def campaign_report_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the campaign report PDF (it can run to many pages: SECURITY F2)."""
-    require_perm(request, "export_campaign")
     scope = user_scope(request.user)
     campaign = portal_object(request, Campaign.objects.all(), pk=pk)
     job = export_job_start(
@@ -156,9 +149,8 @@ def campaign_report_start(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("campaigns:job", pk=job.pk)
 
 
-@login_required(login_url=LOGIN)
+@portal_view("add_kindergartensummary")
 def summary_edit(request: HttpRequest, pk: int, school_pk: int) -> HttpResponse:
-    require_perm(request, "add_kindergartensummary")
     campaign = portal_object(request, Campaign.objects.all(), pk=pk)
     school = portal_object(request, campaign.schools.all(), pk=school_pk)
     existing = KindergartenSummary.objects.filter(campaign=campaign, school=school).first()

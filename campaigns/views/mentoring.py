@@ -6,7 +6,6 @@ import datetime as dt
 import io
 from urllib.parse import quote
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -20,20 +19,19 @@ from campaigns.forms import ContactForm
 from campaigns.mentoring import ledger_rows, mentoring_contact_record
 from campaigns.models import Mentoring
 from campaigns.views.portal import (
-    LOGIN,
     can,
     form_saved,
     issuer,
     portal_object,
+    portal_view,
     render_portal,
     require_perm,
 )
 
 
 @require_safe
-@login_required(login_url=LOGIN)
+@portal_view("view_mentoring")
 def mentoring_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "view_mentoring")
     pairs = (
         scope_queryset(request.user, Mentoring.objects.all())
         .select_related("school", "student")
@@ -47,9 +45,8 @@ def mentoring_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required(login_url=LOGIN)
+@portal_view("view_mentoring")
 def mentoring_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "view_mentoring")
     if request.method == "POST":
         require_perm(request, "add_mentoringcontact")
     mentoring = portal_object(request, Mentoring.objects.select_related("school", "student"), pk=pk)
@@ -72,9 +69,8 @@ def mentoring_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@login_required(login_url=LOGIN)
+@portal_view("export_mentoring")
 def mentoring_ledger_xlsx(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "export_mentoring")
     mentorings = scope_queryset(request.user, Mentoring.objects.all())
     reveal = can_reveal_personal_data(request.user)
     buffer = io.BytesIO()

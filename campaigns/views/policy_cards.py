@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -15,23 +14,21 @@ from campaigns.cards import card_step_record, cards_mark_printed, family_cards
 from campaigns.forms import CardStepForm
 from campaigns.models import CardStep
 from campaigns.views.portal import (
-    LOGIN,
     asked_term,
     can,
     portal_object,
     portal_school,
     portal_school_term,
+    portal_view,
     render_portal,
-    require_perm,
     who,
 )
 from students.models import Household
 
 
 @require_safe
-@login_required(login_url=LOGIN)
+@portal_view("view_policycard")
 def cards(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "view_policycard")
     school, term = portal_school_term(request, pk)
     missing_only = request.GET.get("missing") == "1"
     rows = family_cards(school=school, school_year=term.school_year, missing_only=missing_only)
@@ -52,9 +49,8 @@ def cards(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required(login_url=LOGIN)
+@portal_view("change_policycard", "add_policycard")
 def card_tick(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
-    require_perm(request, "change_policycard", "add_policycard")
     school = portal_school(request, pk)
     household = portal_object(request, Household.objects.all(), pk=household_pk)
     term = asked_term(request)
@@ -100,9 +96,8 @@ def card_tick(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required(login_url=LOGIN)
+@portal_view("add_policycard")
 def cards_print(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "add_policycard")
     school, term = portal_school_term(request, pk)
     count = cards_mark_printed(
         school=school, school_year=term.school_year, on=timezone.localdate(), by=who(request)

@@ -2,18 +2,20 @@
 
 Every object comes through `portal_object` (aidsite.access.get_for_user), so another
 kindergarten's child, visit, card or photo is a 404; every page needs its model
-permission (`require_perm`, through aidsite.access.require), which township staff and
-auditors hold for reading only (403 on writes).
+permission (`portal_view` / `require_perm`, through aidsite.access.require), which
+township staff and auditors hold for reading only (403 on writes).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +27,8 @@ from campaigns.coverage import portal_term
 from students.models import School, Stage, Term, Township
 
 LOGIN = "campaigns:login"
+
+ViewFunc = Callable[..., HttpResponse]
 
 
 def portal_object(request: HttpRequest, queryset: QuerySet[Any], **lookup: Any) -> Any:
@@ -40,6 +44,20 @@ def portal_school(request: HttpRequest, pk: int) -> School:
 def require_perm(request: HttpRequest, *codenames: str) -> None:
     """403 unless the user holds every `campaigns.<codename>`; the page says no more."""
     require(request.user, tuple(f"campaigns.{c}" for c in codenames), denied="")
+
+
+def portal_view(*codenames: str) -> Callable[[ViewFunc], ViewFunc]:
+    """A portal page: log in on the portal's own page, then `require_perm(*codenames)`."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            require_perm(request, *codenames)
+            return view(request, *args, **kwargs)
+
+        return login_required(checked, login_url=LOGIN)
+
+    return decorator
 
 
 def can(request: HttpRequest, *codenames: str) -> bool:

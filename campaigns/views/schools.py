@@ -25,6 +25,7 @@ from campaigns.views.portal import (
     pdf_response,
     portal_object,
     portal_school_term,
+    portal_view,
     render_pdf_bytes,
     render_portal,
     require_perm,
@@ -60,9 +61,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@login_required(login_url=LOGIN)
+@portal_view("view_homevisit")
 def school_home(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "view_homevisit")
     school, term = portal_school_term(request, pk)
     children = list(children_for_school(school=school, term=term))
     cards = family_cards(school=school, school_year=term.school_year)
@@ -85,9 +85,8 @@ def school_home(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@login_required(login_url=LOGIN)
+@portal_view("view_homevisit")
 def child(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "view_homevisit")
     enrollment = portal_object(
         request,
         Enrollment.objects.select_related("student__household__village", "school", "school_year"),
@@ -123,29 +122,27 @@ def child(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@login_required(login_url=LOGIN)
+@portal_view("view_homevisit")
 def coverage(request: HttpRequest) -> HttpResponse:
-    require_perm(request, "view_homevisit")
     term = asked_term(request)
     unvisited = list(unvisited_children(schools=kindergartens(request), term=term))
     return render_portal(request, "portal/coverage.html", {"term": term, "unvisited": unvisited})
 
 
 def _term_summary(request: HttpRequest, pk: int) -> tuple[School, dict[str, Any]]:
-    require_perm(request, "view_homevisit")
     school, term = portal_school_term(request, pk)
     return school, term_summary_context(school=school, term=term)
 
 
 @require_safe
-@login_required(login_url=LOGIN)
+@portal_view("view_homevisit")
 def term_summary(request: HttpRequest, pk: int) -> HttpResponse:
     _school, context = _term_summary(request, pk)
     return render_portal(request, "portal/term_summary.html", context)
 
 
 @require_safe
-@login_required(login_url=LOGIN)
+@portal_view("view_homevisit")
 def term_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     school, context = _term_summary(request, pk)
     data = render_pdf_bytes("reports/term_summary.html", context, request)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -18,14 +17,13 @@ from campaigns.forms import VisitForm
 from campaigns.models import ActivityPhoto, HomeVisit, VisitPhoto
 from campaigns.reports import visit_record_context
 from campaigns.views.portal import (
-    LOGIN,
     can,
     form_saved,
     pdf_response,
     portal_object,
+    portal_view,
     render_pdf_bytes,
     render_portal,
-    require_perm,
 )
 from campaigns.visits import VISIT_FREE_TEXT, visit_follow_up_close, visit_record
 from students.models import Enrollment, EnrollmentStatus, Student
@@ -41,9 +39,8 @@ def _visit_children(enrollment: Enrollment) -> QuerySet[Student]:
     ).order_by("name")
 
 
-@login_required(login_url=LOGIN)
+@portal_view("add_homevisit")
 def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "add_homevisit")
     enrollment = portal_object(
         request, Enrollment.objects.select_related("student__household", "school"), pk=pk
     )
@@ -77,9 +74,8 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@login_required(login_url=LOGIN)
+@portal_view("view_homevisit")
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "view_homevisit")
     visit = portal_object(
         request,
         HomeVisit.objects.select_related("school", "household__village").prefetch_related(
@@ -103,9 +99,8 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required(login_url=LOGIN)
+@portal_view("change_homevisit")
 def visit_close(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "change_homevisit")
     visit = portal_object(request, HomeVisit.objects.all(), pk=pk)
     try:
         visit_follow_up_close(visit=visit, on=timezone.localdate())
@@ -117,9 +112,8 @@ def visit_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@login_required(login_url=LOGIN)
+@portal_view("view_homevisit")
 def visit_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request, "view_homevisit")
     visit = portal_object(
         request, HomeVisit.objects.select_related("school", "household__village"), pk=pk
     )
@@ -135,9 +129,8 @@ def visit_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@login_required(login_url=LOGIN)
+@portal_view("view_homevisit")
 def photo(request: HttpRequest, kind: str, pk: int) -> FileResponse:
-    require_perm(request, "view_homevisit")
     model = {"visit": VisitPhoto, "activity": ActivityPhoto}.get(kind)
     if model is None:
         raise Http404
