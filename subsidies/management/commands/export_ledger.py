@@ -7,9 +7,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from aidsite.access import SystemActor
-from students.models import School
 from subsidies.exports.ledger import ledger_export
-from subsidies.management.commands._arguments import add_term_arguments, resolve_term_arguments
+from subsidies.management.commands._arguments import (
+    add_term_arguments,
+    resolve_school,
+    resolve_term_arguments,
+)
 from subsidies.models import Policy
 from subsidies.selectors import LedgerFilter
 
@@ -24,13 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         term, township, code = resolve_term_arguments(options)
-        school = None
-        if options.get("school"):
-            school = School.objects.filter(name=options["school"].strip()).first()
-            if school is None:
-                raise CommandError(f"没有名为“{options['school']}”的学校")
-            if township is not None and school.township_id != township.pk:
-                raise CommandError(f"{school.name}不属于{township.name}")
+        school = resolve_school(options, township, missing="没有名为“{given}”的学校", outside="{name}不属于{township}")
         policy = Policy.objects.get(school_year=term.school_year, code=code) if code else None
         output = Path(options["output"])
         if output.suffix.lower() != ".xlsx":

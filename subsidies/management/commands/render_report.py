@@ -16,8 +16,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from aidsite.access import SystemActor, log_access
 from aidsite.models import AccessAction
-from students.models import School
-from subsidies.management.commands._arguments import add_term_arguments, resolve_term_arguments
+from subsidies.management.commands._arguments import (
+    add_term_arguments,
+    resolve_school,
+    resolve_term_arguments,
+)
 from subsidies.reports import Selection, printed_reports
 
 
@@ -33,14 +36,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         term, township, code = resolve_term_arguments(options)
-        school = None
-        if options.get("school"):
-            name = options["school"].strip()
-            school = School.objects.filter(name=name).select_related("township").first()
-            if school is None:
-                raise CommandError(f"没有名为“{name}”的学校（幼儿园）")
-            if township is not None and school.township_id != township.pk:
-                raise CommandError(f"“{name}”不属于{township.name}")
+        school = resolve_school(
+            options, township, missing="没有名为“{name}”的学校（幼儿园）", outside="“{name}”不属于{township}"
+        )
         report = printed_reports()[options["report"]]
         output = Path(options["output"])
         if output.parent and not output.parent.exists():
