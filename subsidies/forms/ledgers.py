@@ -11,16 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from aidsite.access import scope_queryset, user_scope
 from aidsite.lib.text import validate_free_text
 from students.models import School, SchoolYear, Term, Township
-from subsidies.forms.shared import required_reason, terms, visible_townships
+from subsidies.forms.shared import (
+    PolicyOfTermForm,
+    policies,
+    required_reason,
+    terms,
+    visible_townships,
+)
 from subsidies.models import PaymentMethod, Policy
 from subsidies.selectors import LedgerFilter
 
 
-def _policies() -> Any:
-    return Policy.objects.select_related("school_year").filter(by_application=False)
-
-
-class _TermForm(forms.Form):
+class _TermForm(PolicyOfTermForm):
     term = forms.ModelChoiceField(label=_("学期"), queryset=Term.objects.none(), empty_label=None)
     policy = forms.ModelChoiceField(
         label=_("资助项目"), queryset=Policy.objects.none(), required=False, empty_label=_("全部项目")
@@ -30,14 +32,7 @@ class _TermForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["term"].queryset = terms()
-        self.fields["policy"].queryset = _policies()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        term, policy = data.get("term"), data.get("policy")
-        if term is not None and policy is not None and policy.school_year_id != term.school_year_id:
-            self.add_error("policy", _("该资助项目不属于所选学期的学年。"))
-        return data
+        self.fields["policy"].queryset = policies()
 
 
 class BatchPrepareForm(_TermForm):

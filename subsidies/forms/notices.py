@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from aidsite.access import scope_queryset, user_scope
 from aidsite.lib.text import validate_free_text, validate_name
 from students.models import School, Term, Township
-from subsidies.forms.shared import required_reason, terms
+from subsidies.forms.shared import PolicyOfTermForm, policies, required_reason, terms
 from subsidies.models import AWARDED_STATUSES, Entitlement, Policy
 from subsidies.services.notices import (
     DEFAULT_PERIOD_DAYS,
@@ -40,7 +40,7 @@ class SchoolChoiceField(forms.ModelChoiceField):
         return f"{obj.township.name} · {obj.name}" if self.show_township else obj.name
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(PolicyOfTermForm):
     term = forms.ModelChoiceField(label=_("学期"), queryset=Term.objects.none(), empty_label=None)
     school = SchoolChoiceField(label=_("学校（幼儿园）"), queryset=School.objects.none(), empty_label=_("请选择"))
     policy = forms.ModelChoiceField(
@@ -75,7 +75,7 @@ class NoticeForm(forms.Form):
             user, School.objects.select_related("township").order_by("township__name", "name")
         )
         school_field.show_township = scope.everything
-        self.fields["policy"].queryset = Policy.objects.select_related("school_year").filter(by_application=False)
+        self.fields["policy"].queryset = policies()
         self.fields["start_date"].initial = timezone.localdate()
         self.fields["objection_contact"].initial = default_objection_contact()
         if scope.township_id is not None:
@@ -88,13 +88,6 @@ class NoticeForm(forms.Form):
 
     def clean_issuing_unit(self) -> str:
         return self.cleaned_data["issuing_unit"].strip()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        term, policy = data.get("term"), data.get("policy")
-        if term is not None and policy is not None and policy.school_year_id != term.school_year_id:
-            self.add_error("policy", _("该资助项目不属于所选学期的学年。"))
-        return data
 
 
 class NoticeFilterForm(forms.Form):

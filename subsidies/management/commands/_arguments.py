@@ -11,11 +11,14 @@ from students.school_years import SchoolYearError, parse_school_year
 from subsidies.models import Policy
 
 
-def add_term_arguments(parser: CommandParser) -> None:
+def add_term_arguments(parser: CommandParser, *, school: str | None = None) -> None:
+    """--year, --term, --township, --policy; and --school with `school` as its help, if given."""
     parser.add_argument("--year", required=True, help="学年，如 2022-2023")
     parser.add_argument("--term", required=True, choices=Season.values, help="学期：autumn 秋季，spring 春季")
     parser.add_argument("--township", help="乡镇（街道）名称；不填为全县")
     parser.add_argument("--policy", help="资助项目代码，如 CMP-MEAL；不填为全部项目")
+    if school is not None:
+        parser.add_argument("--school", help=school)
 
 
 def resolve_term_arguments(options: dict[str, Any]) -> tuple[Term, Township | None, str | None]:

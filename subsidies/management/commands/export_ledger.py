@@ -21,8 +21,7 @@ class Command(BaseCommand):
     help = "导出一个学期已审核批次的发放台账（可按乡镇、学校、资助项目）为 Excel 文件；导出记入访问日志"
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
-        add_term_arguments(parser)
-        parser.add_argument("--school", help="学校（幼儿园）名称；不填为全部学校")
+        add_term_arguments(parser, school="学校（幼儿园）名称；不填为全部学校")
         parser.add_argument("--output", required=True, help="输出文件，如 台账.xlsx")
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]

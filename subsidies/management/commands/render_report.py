@@ -30,8 +30,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         names = list(printed_reports())
         parser.add_argument("report", choices=names, help="报表：" + "、".join(names))
-        add_term_arguments(parser)
-        parser.add_argument("--school", help="学校（幼儿园）名称；不填为所选范围内全部学校")
+        add_term_arguments(parser, school="学校（幼儿园）名称；不填为所选范围内全部学校")
         parser.add_argument("--output", required=True, help="输出的 PDF 文件")
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
