@@ -15,24 +15,25 @@ from subsidies.models import (
 )
 
 
-class PolicyTierInline(ScopedTabularInline):
+class _PolicyPartInline(ScopedTabularInline):
+    # A policy's parts are few and edited in place: no blank rows offered.
+    extra = 0
+
+
+class PolicyTierInline(_PolicyPartInline):
     model = PolicyTier
-    extra = 0
 
 
-class PolicyStageAmountInline(ScopedTabularInline):
+class PolicyStageAmountInline(_PolicyPartInline):
     model = PolicyStageAmount
-    extra = 0
 
 
-class PolicyDailyRateInline(ScopedTabularInline):
+class PolicyDailyRateInline(_PolicyPartInline):
     model = PolicyDailyRate
-    extra = 0
 
 
-class PolicyCategoryInline(ScopedTabularInline):
+class PolicyCategoryInline(_PolicyPartInline):
     model = PolicyCategory
-    extra = 0
 
 
 @admin.register(Policy)

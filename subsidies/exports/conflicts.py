@@ -9,11 +9,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from aidsite.access import can_reveal_personal_data
-from aidsite.export_jobs import ExportKind
 from aidsite.lib.excel import WorkbookResult, write_formal_workbook
 from aidsite.lib.idcard import mask_id_number
 from students.models import Term
-from subsidies.exports.shared import EXPORT_PERMISSION, export_log, ledger_export_require
+from subsidies.exports.shared import LedgerWorkbookKind, export_log, ledger_export_require
 from subsidies.models import Policy
 from subsidies.selectors import ledger_conflicts
 
@@ -79,16 +78,14 @@ def conflicts_export(
     return result
 
 
-class ConflictsWorkbook(ExportKind):
+class ConflictsWorkbook(LedgerWorkbookKind):
     """The export centre's conflict report; the job itself is logged by the centre."""
 
     identifier = "ledger_conflicts"
     label = _("重复资助排查表（xlsx）")
-    permission = EXPORT_PERMISSION
 
     def run(
         self, *, actor: Actor, parameters: dict[str, Any], out: IO[bytes], progress: Callable[[float], None]
     ) -> int:
-        term = Term.objects.select_related("school_year").get(pk=parameters["term"])
-        policy = Policy.objects.filter(pk=parameters.get("policy")).first() if parameters.get("policy") else None
+        term, policy = self.term_and_policy(parameters)
         return conflicts_export(actor=actor, term=term, policy=policy, target=out, log=False).rows

@@ -9,12 +9,11 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from aidsite.export_jobs import ExportKind
 from aidsite.lib.excel import WorkbookResult, write_formal_workbook
 from students.models import SchoolYear, Township
 from subsidies.exports.shared import (
     CHUNK,
-    EXPORT_PERMISSION,
+    LedgerWorkbookKind,
     export_log,
     ledger_export_require,
     scoped_get,
@@ -76,12 +75,11 @@ def funds_export(
     return result
 
 
-class FundsWorkbook(ExportKind):
+class FundsWorkbook(LedgerWorkbookKind):
     """The export centre's funds ledger; the job itself is logged by the centre."""
 
     identifier = "ledger_funds"
     label = _("资金到村到户台账（xlsx）")
-    permission = EXPORT_PERMISSION
 
     def run(
         self, *, actor: Actor, parameters: dict[str, Any], out: IO[bytes], progress: Callable[[float], None]

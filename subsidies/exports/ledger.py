@@ -18,19 +18,18 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aidsite.access import can_reveal_personal_data, scope_queryset
-from aidsite.export_jobs import ExportKind
 from aidsite.lib.excel import WorkbookResult, write_formal_workbook
 from aidsite.lib.idcard import mask_account, mask_id_number
-from students.models import School, Sex, Term, Township
+from students.models import School, Sex, Township
 from subsidies.exports.shared import (
     CHUNK,
-    EXPORT_PERMISSION,
+    LedgerWorkbookKind,
     choice_labels,
     export_log,
     ledger_export_require,
     scoped_get,
 )
-from subsidies.models import BatchStatus, LedgerEntry, PaymentMethod, PaymentStatus, Policy
+from subsidies.models import BatchStatus, LedgerEntry, PaymentMethod, PaymentStatus
 from subsidies.selectors import LedgerFilter
 
 if TYPE_CHECKING:
@@ -158,21 +157,20 @@ def ledger_export(
     return result
 
 
-class LedgerWorkbook(ExportKind):
+class LedgerWorkbook(LedgerWorkbookKind):
     """The export centre's ledger; the job itself is logged by the centre."""
 
     identifier = "ledger"
     label = _("发放台账（xlsx）")
-    permission = EXPORT_PERMISSION
 
     def run(
         self, *, actor: Actor, parameters: dict[str, Any], out: IO[bytes], progress: Callable[[float], None]
     ) -> int:
-        term = Term.objects.select_related("school_year").get(pk=parameters["term"])
+        term, policy = self.term_and_policy(parameters)
         selection = LedgerFilter(
             term=term,
             township=scoped_get(Township, actor, parameters.get("township")),
             school=scoped_get(School, actor, parameters.get("school")),
-            policy=Policy.objects.filter(pk=parameters.get("policy")).first() if parameters.get("policy") else None,
+            policy=policy,
         )
         return ledger_export(actor=actor, selection=selection, target=out, log=False).rows

@@ -1,4 +1,4 @@
-"""What the ledger workbooks share: the permission, its check, scoped look-ups, the access-log entry."""
+"""What the ledger workbooks share: the permission, its check, the export-centre kind, the access-log entry."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Model
 
 from aidsite.access import log_access, require, scope_queryset
+from aidsite.export_jobs import ExportKind
 from aidsite.lib.excel import WorkbookResult
 from aidsite.models import AccessAction
+from students.models import Term
+from subsidies.models import Policy
 
 if TYPE_CHECKING:
     from aidsite.access import Actor
@@ -32,6 +35,19 @@ def scoped_get(model: type[Model], actor: Actor, pk: Any) -> Any:
     if not pk:
         return None
     return scope_queryset(actor, model.objects.all()).get(pk=pk)
+
+
+class LedgerWorkbookKind(ExportKind):
+    """A ledger workbook in the export centre: the ledger's export permission, its jobs' parameters."""
+
+    permission = EXPORT_PERMISSION
+
+    @staticmethod
+    def term_and_policy(parameters: dict[str, Any]) -> tuple[Term, Policy | None]:
+        """A job's term and its policy (None for every policy), from the export form's `parameters()`."""
+        term = Term.objects.select_related("school_year").get(pk=parameters["term"])
+        policy = Policy.objects.filter(pk=parameters.get("policy")).first() if parameters.get("policy") else None
+        return term, policy
 
 
 def export_log(actor: Actor, what: str, result: WorkbookResult, detail: dict[str, Any]) -> None:

@@ -18,11 +18,8 @@ from aidsite.access import scope_queryset, user_scope
 from aidsite.lib.idcard import normalize_id_number
 from aidsite.lib.text import validate_free_text
 from students.models import School, Term, Township
+from subsidies.forms.shared import required_reason, terms, visible_townships
 from subsidies.models import Entitlement, EntitlementStatus, OverrideAction, Policy, PolicyTier
-
-
-def terms() -> Any:
-    return Term.objects.select_related("school_year").order_by("-school_year__start_year", "season")
 
 
 def default_term(user: Any = None) -> Term | None:
@@ -80,7 +77,7 @@ class AidScopeForm(forms.Form):
         if self.fixed_township is not None:
             del self.fields["township"]
         else:
-            self.fields["township"].queryset = scope_queryset(user, Township.objects.order_by("name"))
+            self.fields["township"].queryset = visible_townships(user)
         self.selected_term = self._raw_term()
 
     def _raw_term(self) -> Term | None:
@@ -132,21 +129,27 @@ def _year_tiers(term: Term | None) -> list[int]:
     return sorted(set(tiers))
 
 
-class ComputeForm(AidScopeForm):
-    """测算: the term, the township (county administrator), one policy or all, and the preview's digest."""
+class _PolicyScopeForm(AidScopeForm):
+    """The term and township, and one of the term's computed policies or (blank) all of them."""
 
     policy = forms.ChoiceField(label=_("资助项目"), required=False)
-    digest = forms.CharField(required=False, widget=forms.HiddenInput)
+    all_policies = _("全部项目")  # the blank choice's label
 
     def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
         super().__init__(data, user=user, **kwargs)
-        self.fields["policy"].choices = _policy_choices(self.selected_term, str(_("全部测算类项目")))
+        self.fields["policy"].choices = _policy_choices(self.selected_term, str(self.all_policies))
 
 
-class ListFilterForm(AidScopeForm):
+class ComputeForm(_PolicyScopeForm):
+    """测算: the term, the township (county administrator), one policy or all, and the preview's digest."""
+
+    digest = forms.CharField(required=False, widget=forms.HiddenInput)
+    all_policies = _("全部测算类项目")
+
+
+class ListFilterForm(_PolicyScopeForm):
     """资助名单 filters: policy, school (scoped), tier, status."""
 
-    policy = forms.ChoiceField(label=_("资助项目"), required=False)
     school = forms.ModelChoiceField(
         label=_("学校"), queryset=School.objects.none(), required=False, empty_label=_("全部学校")
     )
@@ -157,13 +160,11 @@ class ListFilterForm(AidScopeForm):
 
     def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
         super().__init__(data, user=user, **kwargs)
-        term = self.selected_term
-        self.fields["policy"].choices = _policy_choices(term, str(_("全部项目")))
         schools = scope_queryset(user, School.objects.select_related("township").order_by("township__name", "name"))
         if self.fixed_township is None and str(self.asked.get("township") or "").isdigit():
             schools = schools.filter(township_id=int(self.asked["township"]))
         self.fields["school"].queryset = schools
-        self.fields["tier"].choices = [("", _("全部档次"))] + [(t, f"{t}档") for t in _year_tiers(term)]
+        self.fields["tier"].choices = [("", _("全部档次"))] + [(t, f"{t}档") for t in _year_tiers(self.selected_term)]
 
     def filters(self) -> dict[str, Any]:
         """Keyword arguments for `entitlement_list` (empty when the filters are invalid)."""
@@ -179,15 +180,10 @@ class ListFilterForm(AidScopeForm):
         }
 
 
-class ApproveForm(AidScopeForm):
+class ApproveForm(_PolicyScopeForm):
     """资助名单审核: term, township, one policy or all; the figures shown guard the confirmation."""
 
-    policy = forms.ChoiceField(label=_("资助项目"), required=False)
     expected = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
-        super().__init__(data, user=user, **kwargs)
-        self.fields["policy"].choices = _policy_choices(self.selected_term, str(_("全部项目")))
 
 
 def _tier_choices(policy: Policy, empty: str) -> list[tuple[Any, str]]:
@@ -195,10 +191,7 @@ def _tier_choices(policy: Policy, empty: str) -> list[tuple[Any, str]]:
 
 
 def _clean_reason(value: str) -> str:
-    reason = (value or "").strip()
-    if not reason:
-        raise forms.ValidationError(_("人工调整须写明理由。"))
-    return reason
+    return required_reason(value, _("人工调整须写明理由。"))
 
 
 class OverrideForm(forms.Form):

@@ -11,19 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from aidsite.access import scope_queryset, user_scope
 from aidsite.lib.text import validate_free_text
 from students.models import School, SchoolYear, Term, Township
+from subsidies.forms.shared import (
+    PolicyOfTermForm,
+    policies,
+    required_reason,
+    terms,
+    visible_townships,
+)
 from subsidies.models import PaymentMethod, Policy
 from subsidies.selectors import LedgerFilter
 
 
-def _terms() -> Any:
-    return Term.objects.select_related("school_year").order_by("-school_year__start_year", "season")
-
-
-def _policies() -> Any:
-    return Policy.objects.select_related("school_year").filter(by_application=False)
-
-
-class _TermForm(forms.Form):
+class _TermForm(PolicyOfTermForm):
     term = forms.ModelChoiceField(label=_("学期"), queryset=Term.objects.none(), empty_label=None)
     policy = forms.ModelChoiceField(
         label=_("资助项目"), queryset=Policy.objects.none(), required=False, empty_label=_("全部项目")
@@ -32,15 +31,8 @@ class _TermForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["term"].queryset = _terms()
-        self.fields["policy"].queryset = _policies()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        term, policy = data.get("term"), data.get("policy")
-        if term is not None and policy is not None and policy.school_year_id != term.school_year_id:
-            self.add_error("policy", _("该资助项目不属于所选学期的学年。"))
-        return data
+        self.fields["term"].queryset = terms()
+        self.fields["policy"].queryset = policies()
 
 
 class BatchPrepareForm(_TermForm):
@@ -57,7 +49,7 @@ class BatchPrepareForm(_TermForm):
         super().__init__(*args, user=user, **kwargs)
         self.fields["policy"].required = True
         self.fields["policy"].empty_label = None
-        self.fields["township"].queryset = scope_queryset(user, Township.objects.order_by("name"))
+        self.fields["township"].queryset = visible_townships(user)
         scope = user_scope(user)
         if scope.township_id is not None:
             self.fields["township"].initial = scope.township_id
@@ -71,10 +63,7 @@ class ReverseForm(forms.Form):
     )
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(_("冲销须写明原因。"))
-        return reason
+        return required_reason(self.cleaned_data["reason"], _("冲销须写明原因。"))
 
 
 class BankUploadForm(forms.Form):
@@ -102,7 +91,7 @@ class FundsFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = scope_queryset(user, Township.objects.order_by("name"))
+        self.fields["township"].queryset = visible_townships(user)
 
 
 # ---------------------------------------------------------------------------
@@ -119,7 +108,7 @@ class LedgerExportForm(_TermForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["township"].queryset = scope_queryset(user, Township.objects.order_by("name"))
+        self.fields["township"].queryset = visible_townships(user)
         self.fields["school"].queryset = scope_queryset(user, School.objects.order_by("name"))
 
     def parameters(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from aidsite.access import scope_queryset, user_scope
 from aidsite.lib.text import validate_free_text, validate_name
 from students.models import School, Term, Township
+from subsidies.forms.shared import PolicyOfTermForm, policies, required_reason, terms
 from subsidies.models import AWARDED_STATUSES, Entitlement, Policy
 from subsidies.services.notices import (
     DEFAULT_PERIOD_DAYS,
@@ -21,18 +22,14 @@ from subsidies.services.notices import (
 )
 
 
-def _terms() -> Any:
-    return Term.objects.select_related("school_year").order_by("-school_year__start_year", "season")
-
-
 def notice_term(user: Any) -> Term | None:
     """The latest term with an aid list in the user's scope (what an office posts a notice for), else today's."""
     awarded = scope_queryset(user, Entitlement.objects.filter(term=OuterRef("pk"), status__in=AWARDED_STATUSES))
-    latest = _terms().filter(Exists(awarded)).order_by("-start_date").first()
+    latest = terms().filter(Exists(awarded)).order_by("-start_date").first()
     if latest is not None:
         return latest
     today = timezone.localdate()
-    return _terms().filter(start_date__lte=today, end_date__gte=today).first() or _terms().first()
+    return terms().filter(start_date__lte=today, end_date__gte=today).first() or terms().first()
 
 
 class SchoolChoiceField(forms.ModelChoiceField):
@@ -43,7 +40,7 @@ class SchoolChoiceField(forms.ModelChoiceField):
         return f"{obj.township.name} · {obj.name}" if self.show_township else obj.name
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(PolicyOfTermForm):
     term = forms.ModelChoiceField(label=_("学期"), queryset=Term.objects.none(), empty_label=None)
     school = SchoolChoiceField(label=_("学校（幼儿园）"), queryset=School.objects.none(), empty_label=_("请选择"))
     policy = forms.ModelChoiceField(
@@ -71,14 +68,14 @@ class NoticeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         scope = user_scope(user)
-        self.fields["term"].queryset = _terms()
+        self.fields["term"].queryset = terms()
         self.fields["term"].initial = notice_term(user)
         school_field = self.fields["school"]
         school_field.queryset = scope_queryset(
             user, School.objects.select_related("township").order_by("township__name", "name")
         )
         school_field.show_township = scope.everything
-        self.fields["policy"].queryset = Policy.objects.select_related("school_year").filter(by_application=False)
+        self.fields["policy"].queryset = policies()
         self.fields["start_date"].initial = timezone.localdate()
         self.fields["objection_contact"].initial = default_objection_contact()
         if scope.township_id is not None:
@@ -92,13 +89,6 @@ class NoticeForm(forms.Form):
     def clean_issuing_unit(self) -> str:
         return self.cleaned_data["issuing_unit"].strip()
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        term, policy = data.get("term"), data.get("policy")
-        if term is not None and policy is not None and policy.school_year_id != term.school_year_id:
-            self.add_error("policy", _("该资助项目不属于所选学期的学年。"))
-        return data
-
 
 class NoticeFilterForm(forms.Form):
     term = forms.ModelChoiceField(
@@ -107,7 +97,7 @@ class NoticeFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["term"].queryset = _terms()
+        self.fields["term"].queryset = terms()
 
 
 class WithdrawForm(forms.Form):
@@ -117,7 +107,4 @@ class WithdrawForm(forms.Form):
     )
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(_("撤回公示须写明原因。"))
-        return reason
+        return required_reason(self.cleaned_data["reason"], _("撤回公示须写明原因。"))

@@ -68,19 +68,19 @@ def check_ledger_permission(actor: Actor, township: Township, permission: str) -
 
 def _log(
     *,
-    user: Any,
+    batch: DisbursementBatch,
     action: str,
-    township: Township,
+    user: Any,
     summary: str,
-    batch: DisbursementBatch | None = None,
     entry: LedgerEntry | None = None,
     detail: dict[str, Any] | None = None,
 ) -> LedgerLog:
+    """One ledger-log row about `batch` (kept by pk: a discarded batch's row outlives it), in its township."""
     return LedgerLog.objects.create(
         user=user,
         action=action,
-        township=township,
-        batch_id_ref=batch.pk if batch is not None else None,
+        township_id=batch.township_id,
+        batch_id_ref=batch.pk,
         entry_id_ref=entry.pk if entry is not None else None,
         summary=summary[:200],
         detail=detail or {},
@@ -225,10 +225,7 @@ def batch_prepare(
         entries, LedgerEntry, batch_size=BULK_SIZE, default_user=user, default_change_reason="编制批次"
     )
     _log(
-        user=user,
-        action=LedgerAction.PREPARE,
-        township=township,
-        batch=batch,
+        batch=batch, action=LedgerAction.PREPARE, user=user,
         summary=f"编制 {batch}：{batch.entry_count} 人，{batch.total_amount} 元",
         detail={"count": batch.entry_count, "total": str(batch.total_amount), "skipped": len(skipped)},
     )
@@ -249,7 +246,7 @@ def batch_discard(*, batch: DisbursementBatch, actor: Actor) -> None:
     pk = locked.pk
     locked.delete()
     locked.pk = pk
-    _log(user=user, action=LedgerAction.DISCARD, township=batch.township, batch=locked, summary=summary)
+    _log(batch=locked, action=LedgerAction.DISCARD, user=user, summary=summary)
 
 
 # ---------------------------------------------------------------------------
@@ -296,10 +293,7 @@ def batch_approve(*, batch: DisbursementBatch, actor: Actor) -> ApproveResult:
         _set_history_user(locked, user)
         locked.save()
         _log(
-            user=user,
-            action=LedgerAction.APPROVE,
-            township=locked.township,
-            batch=locked,
+            batch=locked, action=LedgerAction.APPROVE, user=user,
             summary=f"审核 {locked}：{count} 人，{total} 元",
             detail={"count": count, "total": str(total)},
         )
@@ -342,11 +336,7 @@ def entry_reverse(*, entry: LedgerEntry, actor: Actor, reason: str, reissue: boo
             [ent], Entitlement, ["status"], default_user=user, default_change_reason="发放记录冲销"
         )
     _log(
-        user=user,
-        action=LedgerAction.REVERSE,
-        township=batch.township,
-        batch=batch,
-        entry=current,
+        batch=batch, action=LedgerAction.REVERSE, user=user, entry=current,
         summary=f"冲销 {current.student.name} {current.amount} 元：{reason}"[:200],
         detail={"reason": reason, "reissue": reissue, "amount": str(current.amount)},
     )
@@ -415,10 +405,7 @@ def bank_results_record(
     failed = len(new_rows) - paid
     if new_rows:
         _log(
-            user=user,
-            action=LedgerAction.BANK_RESULT,
-            township=batch.township,
-            batch=batch,
+            batch=batch, action=LedgerAction.BANK_RESULT, user=user,
             summary=f"{batch} 银行回盘：成功 {paid} 人，失败 {failed} 人",
             detail={"file": file_name, "paid": paid, "failed": failed, "unchanged": len(rows) - len(new_rows)},
         )

@@ -8,13 +8,15 @@ the township again. A refused page shows only the 403 page's own text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from aidsite.access import (
     can_reveal_personal_data,
@@ -46,6 +48,20 @@ from subsidies.services import ledgers
 from subsidies.services.bank_import import bank_results_import
 
 VIEW = "subsidies.view_disbursementbatch"
+
+
+def ledger_page(permission: str = VIEW, *, methods: tuple[str, ...] = ("GET",)) -> Callable[[Any], Any]:
+    """The method, then log-in, then the page's permission (staff only; a refusal shows the 403 page's own text)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            require(request.user, permission, staff=True, denied="")
+            return view(request, *args, **kwargs)
+
+        return require_http_methods(list(methods))(login_required(wrapped))
+
+    return decorator
 
 
 def get_batch(request: HttpRequest, pk: int) -> DisbursementBatch:
@@ -88,11 +104,9 @@ def _entry_rows(entries: Any, reveal: bool) -> list[dict[str, Any]]:
     ]
 
 
-@require_GET
-@login_required
+@ledger_page()
 def ledger_index(request: HttpRequest) -> HttpResponse:
     """发放批次与对账: every batch in scope with expected, paid, failed, reversed and outstanding."""
-    require(request.user, VIEW, staff=True, denied="")
     form = ConflictFilterForm(request.GET or None, user=request.user)
     batches = scope_queryset(request.user, DisbursementBatch.objects.all())
     if form.is_bound and form.is_valid():
@@ -112,10 +126,8 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@ledger_page("subsidies.prepare_disbursementbatch", methods=("GET", "POST"))
 def batch_prepare(request: HttpRequest) -> HttpResponse:
-    require(request.user, "subsidies.prepare_disbursementbatch", staff=True, denied="")
     form = BatchPrepareForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -137,10 +149,8 @@ def batch_prepare(request: HttpRequest) -> HttpResponse:
     return render_admin_page(request, "subsidies/ledgers/prepare.html", {"title": "编制发放批次", "form": form})
 
 
-@require_GET
-@login_required
+@ledger_page()
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, VIEW, staff=True, denied="")
     batch = get_batch(request, pk)
     reconciliation = batches_with_reconciliation(DisbursementBatch.objects.filter(pk=batch.pk)).get()
     entries = (
@@ -178,10 +188,8 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-@login_required
+@ledger_page("subsidies.approve_disbursementbatch", methods=("POST",))
 def batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, "subsidies.approve_disbursementbatch", staff=True, denied="")
     batch = get_batch(request, pk)
     try:
         result = ledgers.batch_approve(batch=batch, actor=request.user)
@@ -195,10 +203,8 @@ def batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("ledgers:batch", pk=batch.pk)
 
 
-@require_POST
-@login_required
+@ledger_page("subsidies.prepare_disbursementbatch", methods=("POST",))
 def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, "subsidies.prepare_disbursementbatch", staff=True, denied="")
     batch = get_batch(request, pk)
     try:
         ledgers.batch_discard(batch=batch, actor=request.user)
@@ -209,10 +215,8 @@ def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("ledgers:index")
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@ledger_page("subsidies.reverse_ledgerentry", methods=("GET", "POST"))
 def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, "subsidies.reverse_ledgerentry", staff=True, denied="")
     entry = get_entry(request, pk)
     form = ReverseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -233,10 +237,8 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@ledger_page("subsidies.import_bankresult", methods=("GET", "POST"))
 def bank_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, "subsidies.import_bankresult", staff=True, denied="")
     batch = get_batch(request, pk)
     form = BankUploadForm(request.POST or None, request.FILES or None)
     result = None
@@ -260,10 +262,8 @@ def bank_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
-@login_required
+@ledger_page()
 def conflicts(request: HttpRequest) -> HttpResponse:
-    require(request.user, VIEW, staff=True, denied="")
     form = ConflictFilterForm(request.GET or None, user=request.user)
     rows = []
     if form.is_bound and form.is_valid():
@@ -276,11 +276,9 @@ def conflicts(request: HttpRequest) -> HttpResponse:
     return render_admin_page(request, "subsidies/ledgers/conflicts.html", {"title": "重复资助排查", "form": form, "rows": rows})
 
 
-@require_GET
-@login_required
+@ledger_page()
 def funds(request: HttpRequest) -> HttpResponse:
     """资金到村到户台账: villages, then a village's households, then a household's entries."""
-    require(request.user, VIEW, staff=True, denied="")
     form = FundsFilterForm(request.GET or None, user=request.user)
     villages = None
     if form.is_bound and form.is_valid():
@@ -295,10 +293,8 @@ def funds(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-@login_required
+@ledger_page()
 def funds_village(request: HttpRequest, year: int, pk: int) -> HttpResponse:
-    require(request.user, VIEW, staff=True, denied="")
     school_year = get_school_year(request, year)
     village = get_village(request, pk)
     households = funds_by_household(actor=request.user, school_year=school_year, village=village)
@@ -308,10 +304,8 @@ def funds_village(request: HttpRequest, year: int, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
-@login_required
+@ledger_page()
 def funds_household(request: HttpRequest, year: int, pk: int) -> HttpResponse:
-    require(request.user, VIEW, staff=True, denied="")
     school_year = get_school_year(request, year)
     household = get_household(request, pk)
     entries = household_entries(actor=request.user, household=household, school_year=school_year)

@@ -7,9 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from aidsite.access import SystemActor
-from students.models import School
 from subsidies.exports.ledger import ledger_export
-from subsidies.management.commands._arguments import add_term_arguments, resolve_term_arguments
+from subsidies.management.commands import _arguments
 from subsidies.models import Policy
 from subsidies.selectors import LedgerFilter
 
@@ -18,19 +17,12 @@ class Command(BaseCommand):
     help = "导出一个学期已审核批次的发放台账（可按乡镇、学校、资助项目）为 Excel 文件；导出记入访问日志"
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
-        add_term_arguments(parser)
-        parser.add_argument("--school", help="学校（幼儿园）名称；不填为全部学校")
+        _arguments.add_term_arguments(parser, school="学校（幼儿园）名称；不填为全部学校")
         parser.add_argument("--output", required=True, help="输出文件，如 台账.xlsx")
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
-        term, township, code = resolve_term_arguments(options)
-        school = None
-        if options.get("school"):
-            school = School.objects.filter(name=options["school"].strip()).first()
-            if school is None:
-                raise CommandError(f"没有名为“{options['school']}”的学校")
-            if township is not None and school.township_id != township.pk:
-                raise CommandError(f"{school.name}不属于{township.name}")
+        term, township, code = _arguments.resolve_term_arguments(options)
+        school = _arguments.resolve_school(options, township, missing="没有名为“{given}”的学校", outside="{name}不属于{township}")
         policy = Policy.objects.get(school_year=term.school_year, code=code) if code else None
         output = Path(options["output"])
         if output.suffix.lower() != ".xlsx":

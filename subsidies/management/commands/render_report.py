@@ -16,8 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from aidsite.access import SystemActor, log_access
 from aidsite.models import AccessAction
-from students.models import School
-from subsidies.management.commands._arguments import add_term_arguments, resolve_term_arguments
+from subsidies.management.commands import _arguments
 from subsidies.reports import Selection, printed_reports
 
 
@@ -27,20 +26,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         names = list(printed_reports())
         parser.add_argument("report", choices=names, help="报表：" + "、".join(names))
-        add_term_arguments(parser)
-        parser.add_argument("--school", help="学校（幼儿园）名称；不填为所选范围内全部学校")
+        _arguments.add_term_arguments(parser, school="学校（幼儿园）名称；不填为所选范围内全部学校")
         parser.add_argument("--output", required=True, help="输出的 PDF 文件")
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
-        term, township, code = resolve_term_arguments(options)
-        school = None
-        if options.get("school"):
-            name = options["school"].strip()
-            school = School.objects.filter(name=name).select_related("township").first()
-            if school is None:
-                raise CommandError(f"没有名为“{name}”的学校（幼儿园）")
-            if township is not None and school.township_id != township.pk:
-                raise CommandError(f"“{name}”不属于{township.name}")
+        term, township, code = _arguments.resolve_term_arguments(options)
+        school = _arguments.resolve_school(
+            options, township, missing="没有名为“{name}”的学校（幼儿园）", outside="“{name}”不属于{township}"
+        )
         report = printed_reports()[options["report"]]
         output = Path(options["output"])
         if output.parent and not output.parent.exists():
