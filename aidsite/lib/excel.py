@@ -503,7 +503,7 @@ def _data_rows(
 # printed page), the rows, a 合计 row with the count and the total in figures
 # and in capital numerals (大写), and a signature line. `write_table_workbook`
 # writes a plain list: an optional title line, the header, the rows. Both type
-# their cells the same way (`_write_value`) and never write a formula.
+# their cells the same way (`_write_row`) and never write a formula.
 # xlsxwriter's constant_memory mode streams the rows, so a county-wide list
 # costs no more memory than a page.
 
@@ -606,34 +606,43 @@ class _CellFormats:
         )
 
 
-def _write_value(
-    sheet: Any, row: int, column: int, value: Any, formats: _CellFormats, *, money: bool = False
-) -> Decimal | None:
-    """Write one value as the cell its type calls for; return the amount if it is money.
+def _write_row(
+    sheet: Any,
+    row: int,
+    values: Sequence[Any],
+    formats: _CellFormats,
+    money_index: set[int] | frozenset[int] = frozenset(),
+    totals: list[Decimal] | None = None,
+) -> None:
+    """Write one row, each value as the cell its type calls for; add money to `totals`.
 
     Text is always a text cell (ID numbers keep all 18 digits, nothing becomes a
     formula); dates are date cells (`yyyy-mm-dd`), datetimes date-time cells in
-    local time, so auditors can sort and filter them.
+    local time, so auditors can sort and filter them. Money columns (`money_index`)
+    are formatted `#,##0.00` and summed into `totals[column]`. One call a row, not a
+    cell: this loop is the whole cost of a 100,000-row ledger (bench/export_ledger.py).
     """
-    if value is None or value == "":
-        sheet.write_blank(row, column, None, formats.money if money else formats.text)
-    elif money and isinstance(value, Decimal | int | float) and not isinstance(value, bool):
-        amount = Decimal(str(value))
-        sheet.write_number(row, column, float(amount), formats.money)
-        return amount
-    elif isinstance(value, bool):
-        sheet.write_string(row, column, "是" if value else "否", formats.text)
-    elif isinstance(value, int):
-        sheet.write_number(row, column, value, formats.integer)
-    elif isinstance(value, Decimal | float):
-        sheet.write_number(row, column, float(value), formats.number)
-    elif isinstance(value, datetime.datetime):  # before date: a datetime is a date
-        sheet.write_datetime(row, column, _naive_local(value), formats.moment)
-    elif isinstance(value, datetime.date):
-        sheet.write_datetime(row, column, value, formats.date)
-    else:
-        sheet.write_string(row, column, export_text(_cell_text(value)), formats.text)
-    return None
+    text, money = formats.text, formats.money
+    for column, value in enumerate(values):
+        if value is None or value == "":
+            sheet.write_blank(row, column, None, money if column in money_index else text)
+        elif column in money_index and isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            amount = Decimal(str(value))
+            sheet.write_number(row, column, float(amount), money)
+            if totals is not None:
+                totals[column] += amount
+        elif isinstance(value, bool):
+            sheet.write_string(row, column, "是" if value else "否", text)
+        elif isinstance(value, int):
+            sheet.write_number(row, column, value, formats.integer)
+        elif isinstance(value, Decimal | float):
+            sheet.write_number(row, column, float(value), formats.number)
+        elif isinstance(value, datetime.datetime):  # before date: a datetime is a date
+            sheet.write_datetime(row, column, _naive_local(value), formats.moment)
+        elif isinstance(value, datetime.date):
+            sheet.write_datetime(row, column, value, formats.date)
+        else:
+            sheet.write_string(row, column, export_text(_cell_text(value)), text)
 
 
 @dataclass
@@ -709,8 +718,7 @@ def write_table_workbook(
         sheet.repeat_rows(header_row)
         count = 0
         for count, row in enumerate(table, 1):
-            for i, value in enumerate(row):
-                _write_value(sheet, header_row + count, i, value, formats)
+            _write_row(sheet, header_row + count, row, formats)
     finally:
         workbook.close()
     return count
@@ -730,13 +738,13 @@ def write_formal_workbook(
 ) -> WorkbookResult:
     """Write `rows` (header first) as a formal, printable workbook to a path or binary file.
 
-    Cells are typed as `_write_value` says; money columns are formatted
+    Cells are typed as `_write_row` says; money columns are formatted
     `#,##0.00` and totalled here, so the file holds no formula at all.
     """
     table = _Rows.read_ahead(rows)
     header = table.header
     money_index = {i for i, name in enumerate(header) if name in money_columns}
-    totals = {header[i]: Decimal("0") for i in sorted(money_index)}
+    sums = [Decimal("0")] * len(header)
     workbook = _open_workbook(target)
     try:
         sheet = workbook.add_worksheet(_sheet_name(sheet_name or title))
@@ -746,12 +754,8 @@ def write_formal_workbook(
         header_row = _write_formal_heading(workbook, sheet, header, title, issuer, issued_on, base)
         count = 0
         for count, row in enumerate(table, 1):
-            for i, value in enumerate(row):
-                amount = _write_value(
-                    sheet, header_row + count, i, value, formats, money=i in money_index
-                )
-                if amount is not None:
-                    totals[header[i]] += amount
+            _write_row(sheet, header_row + count, row, formats, money_index, sums)
+        totals = {header[i]: sums[i] for i in sorted(money_index)}
         number = _write_formal_totals(
             workbook,
             sheet,

@@ -25,6 +25,7 @@ Three things matter here and nowhere else:
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import mimetypes
@@ -41,9 +42,6 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from pypdf import PdfReader, PdfWriter
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Relative URLs in report templates (`{% static %}` gives "/static/…") resolve
 # against this base. The `.invalid` host (RFC 2606) can never be a real
@@ -93,27 +91,46 @@ def _collected_file(relative: str) -> str | None:
         return None
 
 
-class StaticOnlyURLFetcher(URLFetcher):
-    """Serves the project's static files and data: URIs; refuses every other URL."""
+@functools.cache
+def _static_only_fetcher() -> type:
+    """The URL fetcher class, built on first use.
 
-    def __init__(self) -> None:
-        # The parent's own handlers only ever see data: URIs (see fetch).
-        super().__init__(allowed_protocols={"data"}, allow_redirects=False)
+    WeasyPrint costs 0.8 s and 30 MB to import; only the processes that print
+    pay it, not every web worker that merely registers the report kinds.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        scheme = url.split(":", 1)[0].strip().lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        path = static_file_for_url(url)
-        if path is None:
-            raise FetchRefused(f"报表不加载外部资源：{url[:100]}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+    class StaticOnlyURLFetcher(URLFetcher):
+        """Serves the project's static files and data: URIs; refuses every other URL."""
+
+        def __init__(self) -> None:
+            # The parent's own handlers only ever see data: URIs (see fetch).
+            super().__init__(allowed_protocols={"data"}, allow_redirects=False)
+
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+            scheme = url.split(":", 1)[0].strip().lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            path = static_file_for_url(url)
+            if path is None:
+                raise FetchRefused(f"报表不加载外部资源：{url[:100]}")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+    return StaticOnlyURLFetcher
+
+
+def __getattr__(name: str) -> Any:
+    if name == "StaticOnlyURLFetcher":
+        return _static_only_fetcher()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def html_to_pdf(html: str) -> tuple[bytes, int]:
     """PDF bytes and page count of an HTML string (already rendered and escaped)."""
-    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyURLFetcher()).render()
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_static_only_fetcher()()).render()
     # Subset fonts: the whole Noto CJK face would add 15 MB to every file.
     return document.write_pdf(full_fonts=False), len(document.pages)
 
@@ -184,6 +201,9 @@ def _concatenate(
     out: BinaryIO,
     progress: Callable[[int, int], None] | None,
 ) -> int:
+    # pypdf (with its crypto and font tools) is loaded by the processes that join volumes only.
+    from pypdf import PdfReader, PdfWriter
+
     writer = PdfWriter()
     pages = 0
     for done, (data, page_count) in enumerate(results, 1):
