@@ -34,7 +34,7 @@ from subsidies.rules.facts import (
     tier_for,
 )
 from subsidies.rules.policy import PolicySpec
-from subsidies.rules.pricing import RULES, Amount
+from subsidies.rules.pricing import RULES, Amount, counts_for_floor
 
 
 @dataclass
@@ -258,8 +258,8 @@ def allocate_school(
         else:
             placed.append(placement)
     if quota is not None:
-        used = locked + sum(1 for p in placed if p.takes_place)
-        placed.extend(fill_quota_neediest_first(spec, stats, quota, waiting, used=used))
+        poor_village = sum(1 for p in placed if p.takes_place)
+        placed.extend(fill_quota_neediest_first(spec, stats, quota, waiting, locked=locked, poor_village=poor_village))
     return placed
 
 
@@ -341,7 +341,7 @@ def cover_poor_village(spec: PolicySpec, c: Candidate, quota: int) -> Placement 
 
 
 def fill_quota_neediest_first(
-    spec: PolicySpec, stats: SchoolStats, quota: int, waiting: Iterable[Candidate], *, used: int
+    spec: PolicySpec, stats: SchoolStats, quota: int, waiting: Iterable[Candidate], *, locked: int, poor_village: int
 ) -> list[Placement]:
     """The places left after poor-village coverage go to the neediest; the rest are not awarded.
 
@@ -352,7 +352,8 @@ def fill_quota_neediest_first(
     base = base_count(stats, spec.quota_base)
     ratio_text = f"{(spec.quota_ratio * 100).normalize():f}%"
     quota_text = f"本校名额 {quota} 人（{base_label(spec.quota_base)} {base} 人 × {ratio_text}，四舍五入）"
-    left = max(0, quota - used)
+    left = max(0, quota - locked - poor_village)
+    full_text = f"名额已满（{quota_taken_text(locked, poor_village, left)}），未安排"
     placements = []
     ranked = sorted(waiting, key=lambda c: neediest_first(c.priority, c.row))
     for position, c in enumerate(ranked, start=1):
@@ -361,11 +362,25 @@ def fill_quota_neediest_first(
             info["text"] = f"{quota_text}，按困难程度排第 {position} 位，在名额内"
             placements.append(Placement(c, EntitlementStatus.PROPOSED, info))
         else:
-            info["text"] = (
-                f"{quota_text}，按困难程度排第 {position} 位，名额已满（省定贫困村学生先行全覆盖后剩余 {left} 个名额），未安排"
-            )
+            info["text"] = f"{quota_text}，按困难程度排第 {position} 位，{full_text}"
             placements.append(Placement(c, EntitlementStatus.NOT_AWARDED, info))
     return placements
+
+
+def quota_taken_text(locked: int, poor_village: int, left: int) -> str:
+    """What took the quota's places before the neediest-first order, said only where it applies.
+
+    "对省定贫困村家庭困难在校生实现资助全覆盖": the poor-village clause is named only
+    when a poor-village student took a place.
+    """
+    taken = []
+    if locked:
+        taken.append(f"已批准或已发放 {locked} 人")
+    if poor_village:
+        taken.append(f"省定贫困村学生 {poor_village} 人先行全覆盖")
+    if not taken:
+        return f"共 {left} 个名额"
+    return f"{'、'.join(taken)}后剩余 {left} 个名额"
 
 
 # ---------------------------------------------------------------------------
@@ -375,12 +390,16 @@ def fill_quota_neediest_first(
 def count_awards(
     spec: PolicySpec, schools: Mapping[int, SchoolStats], decisions: Iterable[Decision], locked: Mapping[int, int]
 ) -> None:
-    """Each school's awards: the new decisions and the approved or paid ones (`locked` per school)."""
+    """Each school's awards: the new decisions and the approved or paid ones (`locked` per school).
+
+    The floor counts the awarded of its category, less those paid a higher rate
+    (CMP-MEAL: "其他家庭困难学生资助比例不低于在校生的15%" counts the 3-yuan students).
+    """
     for decision in decisions:
         stats = schools[decision.school_id]
         if decision.awarded:
             stats.awarded += 1
-            if not spec.floor_category or spec.floor_category in decision.categories:
+            if counts_for_floor(spec, decision.categories):
                 stats.floor_counted += 1
     for stats in schools.values():
         stats.awarded += locked.get(stats.school_id, 0)

@@ -119,19 +119,23 @@ def stored_categories(categories: frozenset[str], poor_village: bool) -> tuple[s
 
 
 def tier_for(spec: PolicySpec, categories: Iterable[str]) -> int | None:
-    """The highest tier any of the student's categories maps to; the lowest tier otherwise.
+    """The highest tier any of the student's qualifying categories maps to; the lowest tier otherwise.
 
+    A category that does not qualify for the policy (残疾 for HS-GRANT) gives
+    no tier: "对就读全日制普通高中学校（含民办）在校生中的家庭困难学生进行资助";
     "平均资助标准为每生每年2000元(具体分为3档,1档1500元、2档2000元、3档2500元)"
     """
     if not spec.tiers:
         return None
-    mapped = [spec.categories[c].tier for c in categories if c in spec.categories]
+    qualifying = spec.qualifying_categories
+    mapped = [spec.categories[c].tier for c in categories if c in qualifying]
     mapped = [t for t in mapped if t is not None and t in spec.tiers]
     return max(mapped) if mapped else min(spec.tiers)
 
 
 def tier_why(spec: PolicySpec, categories: frozenset[str], tier: int) -> str:
-    mapped = sorted(c for c in categories if c in spec.categories and spec.categories[c].tier == tier)
+    qualifying = spec.qualifying_categories
+    mapped = sorted(c for c in categories if c in qualifying and spec.categories[c].tier == tier)
     if mapped:
         return f"{category_labels(mapped)}对应 {tier} 档"
     return f"无对应类别，按最低档 {tier} 档"

@@ -101,10 +101,32 @@ def tuition_waiver(spec: PolicySpec, row: Mapping[str, Any], categories: frozens
     "对公办中等职业学校在校生全部免除学费"
     """
     annual = row.get("school__tuition")
-    if annual is None:
+    # A school charging no tuition has nothing to waive: no 0-yuan entitlement (the summary warns).
+    if annual is None or Decimal(annual) <= 0:
         return None
     amount = per_term(Decimal(annual))
     return Amount(amount, f"学校学费标准每年 {annual} 元，本学期免除 {amount} 元")
+
+
+def outranking_floor(spec: PolicySpec) -> frozenset[str]:
+    """The categories paid a higher daily rate than the floor's category: they do not count for the floor.
+
+    "低保和其他家庭困难学生每天补助3元…其他家庭困难学生资助比例不低于在校生的15%": the
+    floor counts the students paid the hardship rate, not orphans or special-education
+    students paid 10 yuan (one rate per student, the highest).
+    """
+    floor_rates = [r for r in spec.daily_rates if r.category == spec.floor_category]
+    if not floor_rates:
+        return frozenset()
+    floor_amount = max(term_amount(r) for r in floor_rates)
+    return frozenset(r.category for r in spec.daily_rates if term_amount(r) > floor_amount)
+
+
+def counts_for_floor(spec: PolicySpec, categories: frozenset[str] | tuple[str, ...]) -> bool:
+    """Whether an awarded student with these categories counts towards the policy's floor."""
+    if not spec.floor_category:
+        return True
+    return spec.floor_category in categories and not (outranking_floor(spec) & set(categories))
 
 
 RULES: dict[str, Rule] = {

@@ -28,6 +28,7 @@ from subsidies.models import (
     Entitlement,
     EntitlementStatus,
     Policy,
+    PolicyKind,
 )
 from subsidies.rules import facts, pricing
 from subsidies.rules.allocation import quota_for
@@ -93,6 +94,8 @@ class SummaryRow:
     floor_counted: int
     awarded_exempt: int = 0
     awarded_poor_village: int = 0
+    # A tuition waiver at a school whose tuition is 0: nobody there is paid it.
+    no_tuition: bool = False
 
     @property
     def actual_average(self) -> Decimal | None:
@@ -126,12 +129,23 @@ class SummaryRow:
         return regular > max(0, self.quota - self.awarded_poor_village)
 
 
+def _floor_filter(policy: Policy) -> Q:
+    """The entitlements that count for the policy's floor, as `pricing.counts_for_floor` decides.
+
+    "其他家庭困难学生资助比例不低于在校生的15%": the 3-yuan students, not those paid a higher rate.
+    """
+    spec = PolicySpec.from_policy(policy)
+    condition = Q(policy_id=policy.pk, categories__contains=f",{policy.floor_category},")
+    for category in pricing.outranking_floor(spec):
+        condition &= ~Q(categories__contains=f",{category},")
+    return condition
+
+
 def _entitlement_counts(
     term: Term, township: Township | None, policies: list[Policy]
 ) -> dict[tuple[int, int], dict[str, Any]]:
     """Per (policy, school): qualifying, awarded, left out, excluded, total, conflicts, floor and
     quota-exempt counts, in one aggregate query."""
-    floor_categories = sorted({p.floor_category for p in policies if p.floor_ratio is not None and p.floor_category})
     awarded = Q(status__in=AWARDED_STATUSES)
     annotations: dict[str, Any] = {
         "qualifying": Count("id", filter=Q(qualifies=True)),
@@ -141,8 +155,9 @@ def _entitlement_counts(
         "total": Sum("amount", filter=awarded),
         "conflicts": Count("id", filter=Q(has_conflict=True)),
     }
-    for category in floor_categories:
-        annotations[f"floor_{category}"] = Count("id", filter=awarded & Q(categories__contains=f",{category},"))
+    for policy in policies:
+        if policy.floor_ratio is not None and policy.floor_category:
+            annotations[f"floor_{policy.pk}"] = Count("id", filter=awarded & _floor_filter(policy))
     # Awards outside the quota (exempt categories, e.g. agricultural majors) and poor-village coverage.
     exempt = Q(pk__in=[])
     for policy in policies:
@@ -178,7 +193,7 @@ def _policy_summary(
         counts_by_school["exempt"] = Count("id", filter=exempt)
     population = (
         population_queryset(policy, term=term, township=township)
-        .values("school_id", "school__name", "school__township__name")
+        .values("school_id", "school__name", "school__township__name", "school__tuition")
         .annotate(**counts_by_school)
         .order_by("school__township__name", "school__name")
     )
@@ -197,7 +212,7 @@ def _policy_summary(
         floor_counted = 0
         if policy.floor_ratio is not None:
             floor_required = policy.floor_ratio * base_counts[policy.floor_base]
-            floor_key = f"floor_{policy.floor_category}" if policy.floor_category else "awarded"
+            floor_key = f"floor_{policy.pk}" if policy.floor_category else "awarded"
             floor_counted = counts.get(floor_key, 0)
         counted = {key: counts.get(key, 0) for key in _COUNTED}
         rows.append(
@@ -206,10 +221,16 @@ def _policy_summary(
                 school_id=school["school_id"], school_name=school["school__name"], enrolled=school["enrolled"],
                 quota=quota, total_amount=counts.get("total") or Decimal("0.00"),
                 average_standard=policy.average_standard, floor_required=floor_required,
-                floor_counted=floor_counted, **counted,
+                floor_counted=floor_counted, no_tuition=_no_tuition(policy, school["school__tuition"]),
+                **counted,
             )
         )
     return rows
+
+
+def _no_tuition(policy: Policy, tuition: Decimal | None) -> bool:
+    """"对公办中等职业学校在校生全部免除学费": a school whose tuition is 0 has nothing to waive."""
+    return policy.kind == PolicyKind.TUITION_WAIVER and tuition is not None and tuition <= 0
 
 
 def term_summary(

@@ -143,6 +143,8 @@ def _notes(row: SummaryRow) -> list[tuple[str, bool]]:
         notes.append((f"不占名额 {row.awarded_exempt} 人", False))
     if row.conflicts:
         notes.append((f"重复学籍 {row.conflicts} 人", True))
+    if row.no_tuition:
+        notes.append(("本校学费标准为 0 元，无人享受免学费", True))
     return notes
 
 
@@ -169,7 +171,7 @@ def _summary_groups(rows: list[SummaryRow]) -> list[dict[str, Any]]:
         group["enrolled"] += row.enrolled
         group["qualifying"] += row.qualifying
         group["not_awarded"] += row.not_awarded
-        group["warnings"] += bool(row.below_floor or row.over_quota or row.conflicts)
+        group["warnings"] += bool(row.below_floor or row.over_quota or row.conflicts or row.no_tuition)
     for group in groups.values():
         awarded = group["awarded"]
         group["average"] = (group["total"] * 2 / awarded).quantize(Decimal("0.01")) if awarded else None

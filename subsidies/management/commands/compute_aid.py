@@ -69,6 +69,8 @@ class Command(BaseCommand):
                 notes.append(f"不占名额{r.awarded_exempt}人")
             if r.conflicts:
                 notes.append(f"重复学籍{r.conflicts}")
+            if r.no_tuition:
+                notes.append("学费标准为0元，无人享受免学费")
             table.append(
                 [
                     r.policy_code,
