@@ -20,6 +20,7 @@ from aidsite.models import Role
 from students.models import HouseholdCategory as H
 from students.models import HouseholdHardship, PovertyStatus, Season, Stage, Term
 from subsidies.models import Category, Policy
+from subsidies.rules.facts import HOUSEHOLD_FACT_KEYS
 from subsidies.selectors import policies_for_term, population_facts
 from subsidies.services.policies import policies_open_year
 from tests.factories import make_enrollment, make_school_year, make_user
@@ -49,7 +50,7 @@ def _registered(term: Term, enrollment: Any, code: str = "CMP-BOARD") -> bool:
     """Whether the child's household counts as 建档立卡 under the policy in `term` (its fact row)."""
     [policy] = policies_for_term(term, code)
     [row] = [r for r in population_facts(policy, term=term) if r["student_id"] == enrollment.student_id]
-    return bool(row[f"hh_{Category.REGISTERED}"])
+    return bool(row[HOUSEHOLD_FACT_KEYS[Category.REGISTERED]])
 
 
 def test_every_policy_defaults_to_the_central_five_year_transition_period_ending_2025(term):
