@@ -50,6 +50,7 @@ class PolicyAdmin(ScopedModelAdmin):
         (_("资助标准"), {"fields": ("annual_amount", "average_standard")}),
         (
             _("名额与比例"),
-            {"fields": ("quota_ratio", "quota_base", "floor_ratio", "floor_base", "floor_category", "poor_village_full_coverage", "lifted_households_count")},
+            {"fields": ("quota_ratio", "quota_base", "floor_ratio", "floor_base", "floor_category", "poor_village_full_coverage")},
         ),
+        (_("脱贫过渡期"), {"fields": ("lifted_households_count", "transition_end", "transition_years")}),
     )

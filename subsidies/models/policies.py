@@ -9,6 +9,7 @@ rows, and `fixtures/policies_seed.json` ships the seed's standards.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -180,6 +181,19 @@ class Policy(models.Model):
     poor_village_full_coverage = models.BooleanField(_("省定贫困村全覆盖"), default=True)
     lifted_households_count = models.BooleanField(
         _("已脱贫户仍享受政策（脱贫不脱政策）"), default=True
+    )
+    # The central five-year transition period after 2020 (过渡期): households that left poverty
+    # keep counting through the end of 2025 unless the county sets another period.
+    transition_end = models.DateField(
+        _("过渡期截止日期"),
+        default=datetime.date(2025, 12, 31),
+        help_text=_("已脱贫户在此日期前开学的学期仍按原类别计入；之后只按其他类别计入。"),
+    )
+    transition_years = models.PositiveSmallIntegerField(
+        _("过渡期年数"),
+        null=True,
+        blank=True,
+        help_text=_("填写时，已知脱贫年份的家庭计入至脱贫年份加此年数的年底；未知脱贫年份的按截止日期。"),
     )
 
     history = HistoricalRecords()

@@ -33,7 +33,12 @@ from subsidies.models import (
 from subsidies.rules import facts, pricing
 from subsidies.rules.allocation import quota_for
 from subsidies.rules.policy import PolicySpec
-from subsidies.selectors.population import category_filter, policies_for_term, population_queryset
+from subsidies.selectors.population import (
+    category_filter,
+    lifted_counting,
+    policies_for_term,
+    population_queryset,
+)
 
 if TYPE_CHECKING:
     from aidsite.access import Actor
@@ -188,8 +193,9 @@ def _policy_summary(
     counts_by_school: dict[str, Any] = {"enrolled": Count("id"), "boarders": Count("id", filter=Q(is_boarding=True))}
     if spec.exempt_categories:
         exempt = Q()
+        lifted = lifted_counting(policy, term)
         for category in spec.exempt_categories:
-            exempt |= category_filter(category, lifted_count=policy.lifted_households_count)
+            exempt |= category_filter(category, lifted=lifted)
         counts_by_school["exempt"] = Count("id", filter=exempt)
     population = (
         population_queryset(policy, term=term, township=township)

@@ -39,13 +39,32 @@ def policies_for_term(term: Term, policy_code: str | None = None) -> list[Policy
     )
 
 
-def _hardship_exists(category: str, *, lifted_count: bool) -> Exists:
+def lifted_counting(policy: Policy, term: Term) -> Q | None:
+    """Which lifted (已脱贫) hardships still count in `term`; None when none do.
+
+    None when the policy switches 脱贫不脱政策 off. Otherwise the transition period (过渡期):
+    with `transition_years` set, a household whose year left (脱贫年份) is known counts while the
+    term starts no later than the end of that year plus the years; without it, or where the
+    year left is unknown, it counts while the term starts on or before `transition_end`.
+    """
+    if not policy.lifted_households_count:
+        return None
+    within_end_date = term.start_date <= policy.transition_end
+    if policy.transition_years is None:
+        return Q() if within_end_date else None
+    by_year = Q(year_lifted__gte=term.start_date.year - policy.transition_years)
+    return (by_year | Q(year_lifted__isnull=True)) if within_end_date else by_year
+
+
+def _hardship_exists(category: str, *, lifted: Q | None) -> Exists:
+    """`lifted`: which 已脱贫 hardships still count (None: none, 脱贫不脱政策 switched off)."""
     hardships = HouseholdHardship.objects.filter(
         household_id=OuterRef("student__household_id"), category=category
     )
-    if not lifted_count:
-        hardships = hardships.filter(status=PovertyStatus.IN_POVERTY)
-    return Exists(hardships)
+    counting = Q(status=PovertyStatus.IN_POVERTY)
+    if lifted is not None:
+        counting |= Q(status=PovertyStatus.LIFTED) & lifted
+    return Exists(hardships.filter(counting))
 
 
 def population_queryset(
@@ -74,9 +93,9 @@ def population_queryset(
 
 def population_facts(policy: Policy, *, term: Term, township: Township | None = None) -> list[dict[str, Any]]:
     """One query: every enrollment of the population with the facts the rules read."""
-    lifted = policy.lifted_households_count
+    lifted = lifted_counting(policy, term)
     annotations = {
-        HOUSEHOLD_FACT_KEYS[category]: _hardship_exists(household_category, lifted_count=lifted)
+        HOUSEHOLD_FACT_KEYS[category]: _hardship_exists(household_category, lifted=lifted)
         for category, household_category in HOUSEHOLD_FACTS.items()
     }
     return list(
@@ -87,14 +106,17 @@ def population_facts(policy: Policy, *, term: Term, township: Township | None = 
     )
 
 
-def category_filter(category: str, *, lifted_count: bool = True) -> Q:
-    """The enrollments of one category, as a filter (for counts in summaries)."""
+def category_filter(category: str, *, lifted: Q | None) -> Q:
+    """The enrollments of one category, as a filter (for counts in summaries).
+
+    `lifted`: which 已脱贫 hardships still count, from `lifted_counting(policy, term)`.
+    """
     if category in HOUSEHOLD_FACTS:
-        return Q(_hardship_exists(HOUSEHOLD_FACTS[category], lifted_count=lifted_count))
+        return Q(_hardship_exists(HOUSEHOLD_FACTS[category], lifted=lifted))
     if category == Category.HARDSHIP:
         q = Q(student__is_orphan=True)
         for household_category in HOUSEHOLD_FACTS.values():
-            q |= Q(_hardship_exists(household_category, lifted_count=lifted_count))
+            q |= Q(_hardship_exists(household_category, lifted=lifted))
         return q
     simple = {
         Category.ALL: Q(pk__isnull=False),

@@ -44,6 +44,8 @@ _POLICY_FIELDS = (
     "floor_category",
     "poor_village_full_coverage",
     "lifted_households_count",
+    "transition_end",
+    "transition_years",
 )
 _DECIMAL_FIELDS = {"annual_amount", "average_standard", "quota_ratio", "floor_ratio", "rate", "days_per_year"}
 _INLINES = (
