@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from aidsite.access import SystemActor
 from students.importing import roster_import
 from students.importing.words import study_year
 from students.models import Enrollment, Stage
 from tests.students.test_importing import (
-    IMPORTER,
     PLAIN_HEADERS,
     new_id,
     places,  # noqa: F401 (fixture)
@@ -26,6 +26,8 @@ from tests.students.test_importing import (
 )
 
 pytestmark = pytest.mark.django_db
+
+IMPORTER = SystemActor("测试中职年级")
 
 HEADERS = [*PLAIN_HEADERS, "入学年份"]
 
