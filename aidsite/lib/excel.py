@@ -48,6 +48,7 @@ _SPACES = re.compile(r"\s+")
 _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _EXCEL_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d*)?[eE][+-]?\d+$")
 _DECIMAL_TEXT = re.compile(r"^\d+\.\d+$")
+_EXCEL_DIGITS = 15  # significant digits Excel keeps of a number
 _LIST_SEPARATORS = re.compile(r"[、,，/／;；\s]+")
 _FOOTER_WORDS = (
     "制表人",
@@ -367,18 +368,22 @@ def split_list(value: object) -> list[str]:
 def id_cell_text(value: object) -> str:
     """The text of an ID-number cell; refuses a number Excel has already rounded (SECURITY B2).
 
-    An exact integer cell is fine. A float, or text like `4.20984E+17`, means
-    Excel stored the ID as a number and dropped its last digits: they cannot
+    An exact integer cell (`<v>370829201906019631</v>`, as other programs write
+    it) is fine: the reader hands it over as an int with every digit. A float,
+    text like `4.20984E+17`, or an integer with only 15 significant digits
+    (what Excel keeps of a number) means the last digits are gone: they cannot
     be recovered, so this is an error rather than a guess.
     """
     if isinstance(value, bool):
         raise CellError("身份证号不能是是/否值")
+    lost = "身份证号被 Excel 存成了数字，末尾几位已丢失；请把该列设为“文本”格式后重新录入"
     if isinstance(value, float):
-        raise CellError(
-            "身份证号被 Excel 存成了数字，末尾几位已丢失；请把该列设为“文本”格式后重新录入"
-        )
+        raise CellError(lost)
     if isinstance(value, int):
-        return str(value)
+        digits = str(value)
+        if len(digits) > _EXCEL_DIGITS and len(digits.rstrip("0")) <= _EXCEL_DIGITS:
+            raise CellError(lost)
+        return digits
     text = cell_text(value)
     compact = _SPACES.sub("", text)
     if _EXCEL_SCIENTIFIC.match(compact) or _DECIMAL_TEXT.match(compact):

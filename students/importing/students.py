@@ -26,6 +26,8 @@ from students.importing.words import (
     STAGE_HINT,
     STAGE_WORDS,
     clean_name,
+    cohort_year,
+    entry_year,
     place_name,
     study_year,
 )
@@ -34,6 +36,7 @@ from students.models import (
     Household,
     HouseholdHardship,
     School,
+    Stage,
     Student,
     stage_age_error,
 )
@@ -70,6 +73,7 @@ class _Study(NamedTuple):
     major: str | None
     agri: bool | None
     year_name: str | None
+    study_year: int | None
 
 
 class StudentImport(SheetImport):
@@ -179,18 +183,50 @@ class StudentImport(SheetImport):
         return found
 
     def _study(self, row: SheetRow) -> _Study:
-        """学校, 学段, 年级, 班级, 是否寄宿, 专业, 是否涉农专业, 学年."""
+        """学校, 学段, 年级, 班级, 是否寄宿, 专业, 是否涉农专业, 学年, 入学年份."""
         school = self._school(row)
-        return _Study(
-            school,
-            self._stage(row, school),
-            self.text(row, "grade", max_length=20),
-            self.text(row, "class_name", max_length=20),
-            self.yes_no(row, "boarding"),
-            self.text(row, "major", max_length=40),
-            self.yes_no(row, "agri"),
-            self._school_year(row),
-        )
+        stage = self._stage(row, school)
+        grade = self.text(row, "grade", max_length=20)
+        class_name = self.text(row, "class_name", max_length=20)
+        boarding = self.yes_no(row, "boarding")
+        major = self.text(row, "major", max_length=40)
+        agri = self.yes_no(row, "agri")
+        year_name = self._school_year(row)
+        year = self._study_year(row, stage, grade, class_name, year_name)
+        return _Study(school, stage, grade, class_name, boarding, major, agri, year_name, year)
+
+    def _study_year(
+        self,
+        row: SheetRow,
+        stage: str | None,
+        grade: str | None,
+        class_name: str | None,
+        year_name: str | None,
+    ) -> int | None:
+        """The year of study; for a vocational student (VOC-GRANT pays years 1 and 2) a must."""
+        entered_text = self.text(row, "entry_year")
+        entered = entry_year(entered_text) if entered_text else None
+        if entered_text and entered is None:
+            self.error(row.number, "entry_year", f"入学年份“{entered_text}”应为四位年份，如 2021")
+            return None
+        if stage is None or grade is None or class_name is None or year_name is None:
+            return None
+        start = int(year_name[:4])
+        year = study_year(grade, stage, start, class_name=class_name, entered=entered)
+        if year is not None or stage != Stage.VOCATIONAL:
+            return year
+        cohort = entered or cohort_year(grade) or cohort_year(class_name)
+        if cohort is not None:
+            key = "entry_year" if entered else "grade" if cohort_year(grade) else "class_name"
+            self.error(row.number, key, f"入学年份 {cohort} 与学年 {year_name} 不符，无法算出中职在读年级")
+        else:
+            self.error(
+                row.number,
+                "grade",
+                f"无法确定中职学生在读第几年：年级“{grade}”、班级“{class_name}”都未写明；"
+                "请在年级填写 一年级、二年级（或 高一、2021级），或填写“入学年份”列",
+            )
+        return None
 
     def _school(self, row: SheetRow) -> SchoolFacts | None:
         school_name = self.text(row, "school", required="学校不能为空")
@@ -238,7 +274,7 @@ class StudentImport(SheetImport):
     ) -> StudentRow:
         """The row's values, every one known good (the asserts narrow the types)."""
         village_id, head_name, phone, categories = home
-        school, stage, grade, class_name, boarding, major, agri, year_name = study
+        school, stage, grade, class_name, boarding, major, agri, year_name, year = study
         assert name and facts and village_id and head_name is not None and school and stage
         assert year_name and grade is not None and class_name is not None and major is not None
         grade, class_name = self._share(grade), self._share(class_name)
@@ -263,7 +299,7 @@ class StudentImport(SheetImport):
             is_boarding=bool(boarding),
             major=self._share(major),
             is_agri_major=bool(agri),
-            study_year=study_year(grade, stage, int(year_name[:4])),
+            study_year=year,
         )
 
     # -- rows against each other

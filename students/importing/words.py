@@ -102,6 +102,7 @@ STUDENT_COLUMNS = (
     Column("major", ("专业", "专业名称")),
     Column("agri", ("是否涉农专业", "涉农专业")),
     Column("school_year", ("学年",), required=True),
+    Column("entry_year", ("入学年份", "入学年度")),
 )
 COLUMNS = {"villages": VILLAGE_COLUMNS, "schools": SCHOOL_COLUMNS, "students": STUDENT_COLUMNS}
 # The columns whose headers identify the header row among title and 填报单位 lines.
@@ -123,14 +124,50 @@ _KINDERGARTEN_GRADES = (("小班", 1), ("中班", 2), ("大班", 3))
 _CN_DIGITS = "一二三四五六七八九"
 
 
-def study_year(grade: str, stage: str, start_year: int) -> int | None:
-    """Year of study from the grade as offices write it (一年级, 高二, 八年级, 大班, 2022级)."""
+# A cohort as classes are named: 2020级, 20级, 2020级机电1班 (not the 1 of 机电1班).
+_COHORT = re.compile(r"(?<!\d)(\d{4}|\d{2})级")
+_ENTRY_YEAR = re.compile(r"^(\d{4})(?:年|级)?(?:秋季?)?$")
+# A vocational grade written as the year itself: 一年级, 高一, 中职二年级, 1, 2年级.
+_VOCATIONAL_GRADE = re.compile(r"^(?:中职|职高|高)?([一二三四五六1-6])(?:年级)?$")
+
+
+def cohort_year(text: str) -> int | None:
+    """The year a class entered school, from 2020级 or 20级 in its name; None when not written."""
+    found = _COHORT.search(text)
+    if found is None:
+        return None
+    year = int(found.group(1))
+    return 2000 + year if year < 100 else year
+
+
+def entry_year(text: str) -> int | None:
+    """The 入学年份 cell (2020, 2020年, 2020级); None when it is not a four-digit year."""
+    found = _ENTRY_YEAR.match(SPACES.sub("", text))
+    return int(found.group(1)) if found else None
+
+
+def study_year(
+    grade: str, stage: str, start_year: int, *, class_name: str = "", entered: int | None = None
+) -> int | None:
+    """Year of study from the grade as offices write it (一年级, 高二, 八年级, 大班, 2022级).
+
+    A cohort (the 入学年份 column, or 2020级 / 20级 in the grade) counts from the
+    roster's school year: in 2022-2023 a 2020 cohort is in its third year. A
+    vocational class name may carry the cohort too (2021级机电1班), but a bare
+    class number (机电1班) says nothing about the year, so vocational grades
+    are read only when they name the year itself.
+    """
+    cohort = entered or cohort_year(grade)
+    if cohort is None and stage == Stage.VOCATIONAL:
+        cohort = cohort_year(class_name)
+    if cohort is not None:
+        year = start_year - cohort + 1
+        return year if 1 <= year <= 6 else None
+    if stage == Stage.VOCATIONAL:
+        named = _VOCATIONAL_GRADE.match(SPACES.sub("", grade))
+        return _first_number(named.group(1)) if named else None
     if not grade:
         return None
-    cohort = re.match(r"^(\d{4})级", grade)
-    if cohort:
-        year = start_year - int(cohort.group(1)) + 1
-        return year if 1 <= year <= 6 else None
     if stage == Stage.KINDERGARTEN:
         for word, year in _KINDERGARTEN_GRADES:
             if word in grade:
