@@ -50,7 +50,12 @@ class PolicyAdmin(ScopedModelAdmin):
         (_("资助标准"), {"fields": ("annual_amount", "average_standard")}),
         (
             _("名额与比例"),
-            {"fields": ("quota_ratio", "quota_base", "floor_ratio", "floor_base", "floor_category", "poor_village_full_coverage")},
+            {
+                "fields": (
+                    "quota_ratio", "quota_base", "floor_ratio", "floor_base", "floor_category",
+                    "poor_village_full_coverage", "poor_village_in_quota",
+                )
+            },
         ),
         (_("脱贫过渡期"), {"fields": ("lifted_households_count", "transition_end", "transition_years")}),
     )

@@ -52,6 +52,7 @@ from subsidies.models.policies import (
     PolicyStageAmount,
     PolicyTier,
 )
+from subsidies.models.quotas import QuotaAllocation
 
 __all__ = [
     "AWARDED_STATUSES",
@@ -92,6 +93,7 @@ __all__ = [
     "PolicyStageAmount",
     "PolicyTier",
     "PublicNotice",
+    "QuotaAllocation",
     "ReasonsJSONEncoder",
     "Reversal",
     "entitlement_frozen_change_sql",

@@ -179,6 +179,14 @@ class Policy(models.Model):
         help_text=_("留空为全部获资助学生。"),
     )
     poor_village_full_coverage = models.BooleanField(_("省定贫困村全覆盖"), default=True)
+    poor_village_in_quota = models.BooleanField(
+        _("省定贫困村学生占用名额"),
+        default=True,
+        help_text=_(
+            "勾选：省定贫困村学生先行全覆盖并占用名额，剩余名额按困难程度安排；"
+            "不勾选：省定贫困村学生在名额之外全覆盖，名额全部按困难程度安排。"
+        ),
+    )
     lifted_households_count = models.BooleanField(
         _("已脱贫户仍享受政策（脱贫不脱政策）"), default=True
     )

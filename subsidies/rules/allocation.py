@@ -46,6 +46,8 @@ class SchoolStats:
     boarders: int = 0
     qualifying: int = 0
     quota: int | None = None
+    # The county's allocation (名额分配) where it differs from `round(ratio × base)`.
+    allocated: Allocated | None = None
     awarded: int = 0
     floor_base: int = 0
     floor_counted: int = 0
@@ -54,6 +56,14 @@ class SchoolStats:
     @property
     def below_floor(self) -> bool:
         return self.floor_required is not None and Decimal(self.floor_counted) < self.floor_required
+
+
+@dataclass(frozen=True)
+class Allocated:
+    """Places the county allocated a school (名额分配), and why."""
+
+    places: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -84,16 +94,21 @@ def decide(
     *,
     overrides: Mapping[int, OverrideFact] | None = None,
     locked: Mapping[int, int] | None = None,
+    allocations: Mapping[int, Allocated] | None = None,
 ) -> Outcome:
     """Decide every student of the population for one policy and term.
 
     `rows` are `population_facts` rows; `overrides` maps a student to a staff
     override; `locked` maps a student with an approved or paid entitlement to
-    its school: those keep their place in the quota and get no new decision.
+    its school: those keep their place in the quota and get no new decision;
+    `allocations` maps a school to the places the county allocated it.
     """
     overrides = overrides or {}
     locked = locked or {}
     schools, by_student = gather_candidates(spec, rows, overrides)
+    for school_id, allocated in (allocations or {}).items():
+        if school_id in schools:
+            schools[school_id].allocated = allocated
     chosen, conflicts = choose_enrollments(by_student)
     conflict_schools = {c.student_id: c.school_names for c in conflicts}
     locked_per_school = Counter(locked.values())
@@ -264,13 +279,18 @@ def allocate_school(
 
 
 def school_quota(spec: PolicySpec, stats: SchoolStats) -> int | None:
-    """The school's quota, if the policy has one.
+    """The school's quota, if the policy has one: the county's allocation, else the default share.
 
-    "平均资助面为在园幼儿的10%"; "资助比例为在校生的10%"
+    "平均资助面为在园幼儿的10%"; "资助比例为在校生的10%": an average over the county,
+    which allocates places per school (名额分配); a school without an allocation
+    has `round(ratio × base)`.
     """
     if spec.quota_ratio is None:
         return None
-    stats.quota = quota_for(spec.quota_ratio, base_count(stats, spec.quota_base))
+    if stats.allocated is not None:
+        stats.quota = stats.allocated.places
+    else:
+        stats.quota = quota_for(spec.quota_ratio, base_count(stats, spec.quota_base))
     return stats.quota
 
 
@@ -330,12 +350,17 @@ def exempt_from_quota(spec: PolicySpec, c: Candidate) -> Placement | None:
 
 
 def cover_poor_village(spec: PolicySpec, c: Candidate, quota: int) -> Placement | None:
-    """Poor-village children are covered beyond the quota; they take its places first.
+    """Poor-village children are covered beyond the quota; by default they take its places first.
 
-    "对省定贫困村家庭困难儿童实施资助全覆盖"; "对省定贫困村家庭困难在校生实现资助全覆盖"
+    "对省定贫困村家庭困难儿童实施资助全覆盖"; "对省定贫困村家庭困难在校生实现资助全覆盖".
+    Whether they take places inside the quota or stand outside it is the
+    policy's setting (`poor_village_in_quota`).
     """
     if not (c.poor_village and spec.poor_village_full_coverage):
         return None
+    if not spec.poor_village_in_quota:
+        info = {"text": "家庭在省定贫困村，全覆盖，不占名额", "poor_village": True, "quota": quota}
+        return Placement(c, EntitlementStatus.PROPOSED, info)
     info = {"text": "家庭在省定贫困村，全覆盖，不受名额限制", "poor_village": True, "quota": quota}
     return Placement(c, EntitlementStatus.PROPOSED, info, takes_place=True)
 
@@ -350,8 +375,7 @@ def fill_quota_neediest_first(
     """
     assert spec.quota_ratio is not None
     base = base_count(stats, spec.quota_base)
-    ratio_text = f"{(spec.quota_ratio * 100).normalize():f}%"
-    quota_text = f"本校名额 {quota} 人（{base_label(spec.quota_base)} {base} 人 × {ratio_text}，四舍五入）"
+    quota_text = school_quota_text(spec, stats, quota, base)
     left = max(0, quota - locked - poor_village)
     full_text = f"名额已满（{quota_taken_text(locked, poor_village, left)}），未安排"
     placements = []
@@ -365,6 +389,17 @@ def fill_quota_neediest_first(
             info["text"] = f"{quota_text}，按困难程度排第 {position} 位，{full_text}"
             placements.append(Placement(c, EntitlementStatus.NOT_AWARDED, info))
     return placements
+
+
+def school_quota_text(spec: PolicySpec, stats: SchoolStats, quota: int, base: int) -> str:
+    """How the school's places were set: the default share, or the county's allocation and why."""
+    assert spec.quota_ratio is not None
+    ratio_text = f"{(spec.quota_ratio * 100).normalize():f}%"
+    share = f"{base_label(spec.quota_base)} {base} 人 × {ratio_text}"
+    if stats.allocated is None:
+        return f"本校名额 {quota} 人（{share}，四舍五入）"
+    default = quota_for(spec.quota_ratio, base)
+    return f"本校名额 {quota} 人（县分配，按{share}应为 {default} 人；理由：{stats.allocated.reason}）"
 
 
 def quota_taken_text(locked: int, poor_village: int, left: int) -> str:

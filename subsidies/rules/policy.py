@@ -54,6 +54,7 @@ class PolicySpec:
     floor_base: str = CountBase.POPULATION
     floor_category: str = ""
     poor_village_full_coverage: bool = True
+    poor_village_in_quota: bool = True
     lifted_households_count: bool = True
 
     @classmethod
@@ -85,6 +86,7 @@ class PolicySpec:
             floor_base=policy.floor_base,
             floor_category=policy.floor_category,
             poor_village_full_coverage=policy.poor_village_full_coverage,
+            poor_village_in_quota=policy.poor_village_in_quota,
             lifted_households_count=policy.lifted_households_count,
         )
 

@@ -5,8 +5,10 @@ actor's scope (`aidsite.access.scope_queryset`); commands pass a system actor.
 """
 
 from subsidies.selectors.aid import (
+    QuotaTotal,
     SummaryRow,
     entitlement_list,
+    quota_totals,
     summary_totals,
     term_summary,
 )
@@ -29,12 +31,14 @@ from subsidies.selectors.population import (
     policies_for_term,
     population_facts,
     population_queryset,
+    quota_allocations,
 )
 
 __all__ = [
     "ConflictRow",
     "LedgerFilter",
     "NOTICE_STATUSES",
+    "QuotaTotal",
     "SummaryRow",
     "batches_with_reconciliation",
     "category_filter",
@@ -48,6 +52,8 @@ __all__ = [
     "policies_for_term",
     "population_facts",
     "population_queryset",
+    "quota_totals",
+    "quota_allocations",
     "summary_totals",
     "term_summary",
 ]

@@ -31,13 +31,14 @@ from subsidies.models import (
     PolicyKind,
 )
 from subsidies.rules import facts, pricing
-from subsidies.rules.allocation import quota_for
+from subsidies.rules.allocation import Allocated, quota_for
 from subsidies.rules.policy import PolicySpec
 from subsidies.selectors.population import (
     category_filter,
     lifted_counting,
     policies_for_term,
     population_queryset,
+    quota_allocations,
 )
 
 if TYPE_CHECKING:
@@ -101,6 +102,17 @@ class SummaryRow:
     awarded_poor_village: int = 0
     # A tuition waiver at a school whose tuition is 0: nobody there is paid it.
     no_tuition: bool = False
+    # The quota's base count and the default places `round(ratio × base)`; the county's
+    # allocation (名额分配) and its reason where one is set.
+    quota_ratio: Decimal | None = None
+    quota_base_count: int = 0
+    default_quota: int | None = None
+    allocation_reason: str | None = None
+    poor_village_in_quota: bool = True
+
+    @property
+    def allocated(self) -> bool:
+        return self.allocation_reason is not None
 
     @property
     def actual_average(self) -> Decimal | None:
@@ -115,13 +127,15 @@ class SummaryRow:
 
     @property
     def in_quota(self) -> int:
-        """Awarded students who take a quota place (not the quota-exempt categories)."""
-        return self.awarded - self.awarded_exempt
+        """Awarded students who take a quota place (not the quota-exempt categories, nor
+        poor-village children where the policy puts them outside the quota)."""
+        outside = 0 if self.poor_village_in_quota else self.awarded_poor_village
+        return self.awarded - self.awarded_exempt - outside
 
     @property
     def beyond_quota_poor_village(self) -> int:
         """How far province-designated poor-village full coverage took the school past its quota."""
-        if self.quota is None:
+        if self.quota is None or not self.poor_village_in_quota:
             return 0
         return max(0, min(self.in_quota, self.awarded_poor_village) - self.quota)
 
@@ -130,6 +144,8 @@ class SummaryRow:
         """More awarded than the quota allows once poor-village coverage is counted first."""
         if self.quota is None:
             return False
+        if not self.poor_village_in_quota:
+            return self.in_quota > self.quota
         regular = self.in_quota - self.awarded_poor_village
         return regular > max(0, self.quota - self.awarded_poor_village)
 
@@ -186,7 +202,11 @@ _COUNTED = ("qualifying", "awarded", "not_awarded", "excluded", "conflicts", "aw
 
 
 def _policy_summary(
-    policy: Policy, term: Term, township: Township | None, counts_of: dict[tuple[int, int], dict[str, Any]]
+    policy: Policy,
+    term: Term,
+    township: Township | None,
+    counts_of: dict[tuple[int, int], dict[str, Any]],
+    allocations: dict[int, Allocated],
 ) -> list[SummaryRow]:
     """One policy's rows: its population per school (one aggregate query) beside its entitlements."""
     spec = PolicySpec.from_policy(policy)
@@ -211,9 +231,12 @@ def _policy_summary(
             CountBase.NON_EXEMPT: school["enrolled"] - school.get("exempt", 0),
             CountBase.BOARDERS: school["boarders"],
         }
-        quota = None
+        quota = default_quota = allocation_reason = None
         if policy.quota_ratio is not None:
-            quota = quota_for(policy.quota_ratio, base_counts[policy.quota_base])
+            quota = default_quota = quota_for(policy.quota_ratio, base_counts[policy.quota_base])
+            allocated = allocations.get(school["school_id"])
+            if allocated is not None:
+                quota, allocation_reason = allocated.places, allocated.reason
         floor_required = None
         floor_counted = 0
         if policy.floor_ratio is not None:
@@ -228,6 +251,9 @@ def _policy_summary(
                 quota=quota, total_amount=counts.get("total") or Decimal("0.00"),
                 average_standard=policy.average_standard, floor_required=floor_required,
                 floor_counted=floor_counted, no_tuition=_no_tuition(policy, school["school__tuition"]),
+                quota_ratio=policy.quota_ratio, quota_base_count=base_counts[policy.quota_base],
+                default_quota=default_quota, allocation_reason=allocation_reason,
+                poor_village_in_quota=policy.poor_village_in_quota,
                 **counted,
             )
         )
@@ -248,7 +274,12 @@ def term_summary(
     """
     policies = [p for p in policies_for_term(term, policy_code) if p.kind in pricing.RULES]
     counts_of = _entitlement_counts(term, township, policies)
-    return [row for policy in policies for row in _policy_summary(policy, term, township, counts_of)]
+    allocations = quota_allocations(term, policies)
+    return [
+        row
+        for policy in policies
+        for row in _policy_summary(policy, term, township, counts_of, allocations[policy.pk])
+    ]
 
 
 def summary_totals(rows: list[SummaryRow]) -> dict[str, Any]:
@@ -258,3 +289,54 @@ def summary_totals(rows: list[SummaryRow]) -> dict[str, Any]:
         totals[row.policy_code]["awarded"] += row.awarded
         totals[row.policy_code]["total"] += row.total_amount
     return dict(totals)
+
+
+@dataclass(frozen=True)
+class QuotaTotal:
+    """A policy's places over the summary's schools against the average standard.
+
+    "平均资助面为在园幼儿的10%": the seed's ratio is an average over the county;
+    the allocated places should not exceed `ratio × enrolled` (rounded half up).
+    """
+
+    policy_code: str
+    policy_name: str
+    places: int
+    base: int
+    ratio: Decimal
+    allocated_schools: int
+
+    @property
+    def average_places(self) -> Decimal:
+        """`ratio × base`, exactly."""
+        return (self.ratio * self.base).normalize()
+
+    @property
+    def ratio_text(self) -> str:
+        return f"{(self.ratio * 100).normalize():f}%"
+
+    @property
+    def standard_places(self) -> int:
+        return quota_for(self.ratio, self.base)
+
+    @property
+    def excess(self) -> int:
+        return max(0, self.places - self.standard_places)
+
+
+def quota_totals(rows: list[SummaryRow]) -> list[QuotaTotal]:
+    """Per policy with a quota: the places of the summary's schools (allocated or default)."""
+    totals: dict[str, QuotaTotal] = {}
+    for row in rows:
+        if row.quota is None or row.quota_ratio is None:
+            continue
+        before = totals.get(row.policy_code)
+        totals[row.policy_code] = QuotaTotal(
+            policy_code=row.policy_code,
+            policy_name=row.policy_name,
+            places=row.quota + (before.places if before else 0),
+            base=row.quota_base_count + (before.base if before else 0),
+            ratio=row.quota_ratio,
+            allocated_schools=int(row.allocated) + (before.allocated_schools if before else 0),
+        )
+    return list(totals.values())

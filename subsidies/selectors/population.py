@@ -23,7 +23,9 @@ from students.models import (
 from subsidies.models import (
     Category,
     Policy,
+    QuotaAllocation,
 )
+from subsidies.rules.allocation import Allocated
 from subsidies.rules.facts import FACT_FIELDS, HOUSEHOLD_FACT_KEYS, HOUSEHOLD_FACTS
 
 
@@ -127,3 +129,14 @@ def category_filter(category: str, *, lifted: Q | None) -> Q:
         Category.AGRI_MAJOR: Q(is_agri_major=True),
     }
     return simple[category]
+
+
+def quota_allocations(term: Term, policies: list[Policy]) -> dict[int, dict[int, Allocated]]:
+    """The county's allocated places (名额分配) per policy and school for the term, in one query."""
+    allocations: dict[int, dict[int, Allocated]] = {policy.pk: {} for policy in policies}
+    rows = QuotaAllocation.objects.filter(term=term, policy__in=policies).values_list(
+        "policy_id", "school_id", "places", "reason"
+    )
+    for policy_id, school_id, places, reason in rows:
+        allocations[policy_id][school_id] = Allocated(places, reason)
+    return allocations

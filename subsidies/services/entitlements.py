@@ -30,7 +30,7 @@ from subsidies.models import LOCKED_STATUSES, Entitlement, EntitlementOverride, 
 from subsidies.rules import allocation, pricing
 from subsidies.rules.decisions import Decision, OverrideFact
 from subsidies.rules.policy import PolicySpec
-from subsidies.selectors import policies_for_term, population_facts
+from subsidies.selectors import policies_for_term, population_facts, quota_allocations
 
 if TYPE_CHECKING:
     from aidsite.access import Actor
@@ -263,7 +263,10 @@ def _compute_policy(
         for e in existing.values()
         if e.status in LOCKED_STATUSES
     }
-    outcome = allocation.decide(spec, rows, overrides=_override_facts(policy, term), locked=locked)
+    allocations = quota_allocations(term, [policy])[policy.pk]
+    outcome = allocation.decide(
+        spec, rows, overrides=_override_facts(policy, term), locked=locked, allocations=allocations
+    )
     result.locked += len(locked)
 
     plan = _plan(

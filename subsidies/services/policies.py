@@ -43,6 +43,7 @@ _POLICY_FIELDS = (
     "floor_base",
     "floor_category",
     "poor_village_full_coverage",
+    "poor_village_in_quota",
     "lifted_households_count",
     "transition_end",
     "transition_years",

@@ -36,7 +36,13 @@ from subsidies.models import (
     EntitlementOverride,
     EntitlementStatus,
 )
-from subsidies.selectors import SummaryRow, entitlement_list, summary_totals, term_summary
+from subsidies.selectors import (
+    SummaryRow,
+    entitlement_list,
+    quota_totals,
+    summary_totals,
+    term_summary,
+)
 
 WORKFLOW = "subsidies.add_entitlement"
 OVERRIDE = "subsidies.add_entitlementoverride"
@@ -135,6 +141,8 @@ def _notes(row: SummaryRow) -> list[tuple[str, bool]]:
     if row.below_floor:
         assert row.floor_required is not None
         notes.append((f"低于比例下限：应不少于 {math.ceil(row.floor_required)} 人，现 {row.floor_counted} 人", True))
+    if row.allocated:
+        notes.append((f"县分配名额 {row.quota} 人（按比例 {row.default_quota} 人）：{row.allocation_reason}", False))
     if row.over_quota:
         notes.append((f"超出名额（名额 {row.quota} 人）", True))
     elif row.beyond_quota_poor_village:
@@ -163,6 +171,7 @@ def _summary_groups(rows: list[SummaryRow]) -> list[dict[str, Any]]:
                 "enrolled": 0,
                 "qualifying": 0,
                 "not_awarded": 0,
+                "places": None,
                 "warnings": 0,
                 **totals[row.policy_code],
             },
@@ -171,6 +180,8 @@ def _summary_groups(rows: list[SummaryRow]) -> list[dict[str, Any]]:
         group["enrolled"] += row.enrolled
         group["qualifying"] += row.qualifying
         group["not_awarded"] += row.not_awarded
+        if row.quota is not None:
+            group["places"] = (group["places"] or 0) + row.quota
         group["warnings"] += bool(row.below_floor or row.over_quota or row.conflicts or row.no_tuition)
     for group in groups.values():
         awarded = group["awarded"]
@@ -185,7 +196,8 @@ def aid_index(request: HttpRequest) -> HttpResponse:
     term, township = form.selection()
     context = page_context(form, "资助名单概览")
     if term is not None:
-        groups = _summary_groups(term_summary(term=term, township=township))
+        rows = term_summary(term=term, township=township)
+        groups = _summary_groups(rows)
         by_status = {
             row["status"]: row
             for row in entitlement_list(actor=request.user, term=term, township=township)
@@ -195,6 +207,7 @@ def aid_index(request: HttpRequest) -> HttpResponse:
         }
         context.update(
             groups=groups,
+            quota_totals=quota_totals(rows),
             grand_awarded=sum(g["awarded"] for g in groups),
             grand_total=sum((g["total"] for g in groups), Decimal("0.00")),
             statuses=[

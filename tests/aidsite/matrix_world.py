@@ -34,7 +34,7 @@ from campaigns.models import (
 from campaigns.report_jobs import CAMPAIGN_REPORT_KIND
 from campaigns.visits import visit_record
 from students.models import Stage
-from subsidies.models import BankOutcome, BankResult, LedgerEntry
+from subsidies.models import BankOutcome, BankResult, LedgerEntry, QuotaAllocation
 from subsidies.services.ledgers import batch_approve, batch_prepare, entry_reverse
 from subsidies.services.notices import notice_publish
 from tests.campaigns.conftest import SYSTEM, png_bytes
@@ -94,6 +94,9 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
     notice = notice_publish(
         school=school, policy=policy, term=term, start_date=timezone.localdate(), actor=staff
     )
+    quota = QuotaAllocation.objects.create(
+        policy=policy, term=term, school=school, places=1, reason="县统筹调剂", updated_by=staff
+    )
     student = rows[0].student
     household = student.household
     campaign = Campaign.objects.create(
@@ -134,7 +137,7 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
             "student": student, "enrollment": rows[0].enrollment, "entitlement": rows[0],
             "approval": rows[0].approval, "account": student.payment_account,
             "batch": batch, "entry": entries[-1], "reversed_entry": entries[0],
-            "reversal": reversal, "notice": notice, "campaign": campaign,
+            "reversal": reversal, "notice": notice, "quota": quota, "campaign": campaign,
             "activity": activity, "activity_photo": activity.photos.first(), "summary": summary,
             "visit": visit, "visit_photo": visit.photos.first(), "card": card,
             "mentoring": mentoring, "contact": contact, "staff": staff, "director": director,

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from aidsite.access import SystemActor
 from aidsite.lib.excel import display_width
 from subsidies.management.commands._arguments import add_term_arguments, resolve_term_arguments
-from subsidies.selectors import term_summary
+from subsidies.selectors import quota_totals, term_summary
 from subsidies.services.entitlements import entitlements_compute
 
 
@@ -61,6 +61,8 @@ class Command(BaseCommand):
             notes = []
             if r.below_floor:
                 notes.append(f"低于下限（应≥{r.floor_required.normalize():f}）")
+            if r.allocated:
+                notes.append(f"县分配名额（按比例{r.default_quota}人）")
             if r.over_quota:
                 notes.append("超名额")
             elif r.beyond_quota_poor_village:
@@ -94,3 +96,15 @@ class Command(BaseCommand):
             )
         total = sum((r.total_amount for r in rows), start=0)
         self.stdout.write(f"合计：资助 {sum(r.awarded for r in rows)} 人次，金额 {total:,.2f} 元")
+        self._print_quota_totals(quota_totals(rows))
+
+    def _print_quota_totals(self, totals) -> None:  # type: ignore[no-untyped-def]
+        """Each policy's places against the average standard ("平均资助面为在园幼儿的10%")."""
+        for q in totals:
+            line = (
+                f"名额合计：{q.policy_code} {q.policy_name} 各校名额 {q.places} 人（县分配 {q.allocated_schools} 所），"
+                f"平均资助面 {q.ratio_text} × 适用 {q.base} 人 = {q.average_places:f}，应不超过 {q.standard_places} 人"
+            )
+            if q.excess:
+                line += f"；名额分配超出平均资助面 {q.excess} 人"
+            self.stdout.write(line)
