@@ -198,3 +198,21 @@ def test_the_county_administrator_sets_places_in_the_admin_and_a_township_office
     assert (allocation.places, allocation.updated_by.username) == (1, "county_admin_quota")
     change = county.get(reverse("admin:subsidies_quotaallocation_change", args=[allocation.pk]))
     assert "0 人（4 人 × 10%，四舍五入）" in change.content.decode()
+
+
+def test_poor_village_children_outside_the_quota_leave_every_place_to_the_others(term, kids):
+    """"对省定贫困村家庭困难儿童实施资助全覆盖" with the policy set to keep them outside the quota:
+    a kindergarten of ten (one place) funds its poor-village child and its other 特困 child,
+    and the summary does not call that over the quota."""
+    Policy.objects.filter(school_year=term.school_year, code="PRE-GRANT").update(poor_village_in_quota=False)
+    school, [village_child, other_child] = _kindergarten(kids, 10, extreme=2, poor=1)
+    compute(term, policy_code="PRE-GRANT")
+    grant = rows(term, "PRE-GRANT")
+    assert (grant[village_child.student_id].status, grant[other_child.student_id].status) == (AWARDED, AWARDED)
+    assert "全覆盖，不占名额" in grant[village_child.student_id].reason_text
+    [summary] = [r for r in term_summary(term=term, policy_code="PRE-GRANT") if r.school_id == school.pk]
+    assert (summary.quota, summary.in_quota, summary.over_quota, summary.beyond_quota_poor_village) == (1, 1, False, 0)
+    Policy.objects.filter(school_year=term.school_year, code="PRE-GRANT").update(poor_village_in_quota=True)
+    compute(term, policy_code="PRE-GRANT")
+    grant = rows(term, "PRE-GRANT")
+    assert (grant[village_child.student_id].status, grant[other_child.student_id].status) == (AWARDED, LEFT_OUT)
