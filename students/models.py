@@ -328,6 +328,77 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("女")
 
 
+class Relation(models.TextChoices):
+    """A member's relation to the head of the household (与户主关系), as the 扶贫 registry lists it."""
+
+    HEAD = "head", _("户主")
+    SPOUSE = "spouse", _("配偶")
+    CHILD = "child", _("子女")
+    GRANDCHILD = "grandchild", _("孙子女")
+    PARENT = "parent", _("父母")
+    GRANDPARENT = "grandparent", _("祖父母")
+    SIBLING = "sibling", _("兄弟姐妹")
+    CHILD_IN_LAW = "child_in_law", _("儿媳/女婿")
+    OTHER = "other", _("其他")
+
+
+class HouseholdMember(models.Model):
+    """A member of a household (家庭成员), whether or not a school enrolls them.
+
+    The registry knows every child of a registered household through its members,
+    so that a child who never enrolled, or dropped out, is not invisible (控辍保学).
+    A member who is a student is the `Student` with the same ID number; sex and
+    birth date come from the ID number.
+    """
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("家庭")
+    )
+    name = models.CharField(_("姓名"), max_length=30, validators=[validate_name])
+    id_number = models.CharField(
+        _("公民身份号码"),
+        max_length=18,
+        unique=True,
+        validators=[validate_id_number],
+        error_messages={"unique": _("已有家庭成员使用此身份证号。")},
+    )
+    relation = models.CharField(_("与户主关系"), max_length=16, choices=Relation.choices, default=Relation.OTHER)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, editable=False)
+    birth_date = models.DateField(_("出生日期"), editable=False)
+
+    history = HistoricalRecords()
+
+    scope_township_paths = ("household__village__township",)
+    scope_school_paths = ("household__students__enrollments__school",)
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        ordering = ["household", "birth_date"]
+        indexes = [models.Index(fields=["birth_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.masked_id_number}）"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.birth_date is None or not self.sex:
+            facts = check_id_number(self.id_number)
+            self.sex, self.birth_date = facts.sex, facts.birth_date
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    def clean(self) -> None:
+        """Sex and birth date are read from the ID number (the field's validator reports a bad one)."""
+        try:
+            facts = check_id_number(self.id_number)
+        except IdNumberError:
+            return
+        self.sex, self.birth_date = facts.sex, facts.birth_date
+
+
 class Student(models.Model):
     """A student or young child (学生/幼儿); sex and birth date come from the ID number."""
 
