@@ -84,25 +84,33 @@ def _day(day: dt.date) -> str:
     return f"{day.month}月{day.day}日"
 
 
-def _batch_todo(batch: DisbursementBatch, *, waiting: bool) -> Todo:
+def _where(township_name: str, term: Term, county_wide: bool) -> str:
+    """The term, and the township when the user sees the whole county (staff know their own)."""
+    return f"{township_name} {term}" if county_wide else str(term)
+
+
+def _batch_todo(batch: DisbursementBatch, *, waiting: bool, county_wide: bool) -> Todo:
     when = _day(timezone.localtime(batch.prepared_at).date())
     figures = f"{batch.entry_count} 人，{_money(batch.total_amount)}"
-    if waiting:
-        detail = f"{when}由我编制，{figures}；等待他人审核"
-    else:
-        detail = f"{_who(batch.prepared_by)}于{when}编制，{figures}"
-    text = f"{batch.township.name} {batch.term} {batch.policy.name} 第{batch.sequence}批"
+    who = "我" if waiting else f" {_who(batch.prepared_by)} "
+    detail = (
+        f"{_where(batch.township.name, batch.term, county_wide)}；由{who}于{when}编制，{figures}"
+    )
+    text = f"{batch.policy.name} 第{batch.sequence}批"
     return Todo(text=text, url=_url("ledgers:batch", batch.pk), detail=detail)
 
 
-def _batch_groups(actor: Actor) -> list[TodoGroup]:
+def _batch_groups(actor: Actor, county_wide: bool) -> list[TodoGroup]:
     pending = batches_pending_approval(actor=actor, limit=LIMIT)
     groups = []
     if actor.has_perm(APPROVE_BATCH) and pending.by_others_count:
         groups.append(
             TodoGroup(
                 title=f"待我审核的发放批次（{pending.by_others_count}）",
-                items=[_batch_todo(b, waiting=False) for b in pending.by_others],
+                items=[
+                    _batch_todo(b, waiting=False, county_wide=county_wide)
+                    for b in pending.by_others
+                ],
                 more_url=_url("ledgers:index") if pending.by_others_count > LIMIT else "",
             )
         )
@@ -110,7 +118,9 @@ def _batch_groups(actor: Actor) -> list[TodoGroup]:
         groups.append(
             TodoGroup(
                 title=f"我编制的批次，等待他人审核（{pending.by_actor_count}）",
-                items=[_batch_todo(b, waiting=True) for b in pending.by_actor],
+                items=[
+                    _batch_todo(b, waiting=True, county_wide=county_wide) for b in pending.by_actor
+                ],
                 more_url=_url("ledgers:index") if pending.by_actor_count > LIMIT else "",
                 waiting=True,
             )
@@ -134,23 +144,23 @@ def _notice_group(actor: Actor, today: dt.date, county_wide: bool) -> TodoGroup 
         return None
     group = TodoGroup(title="资助公示", more_url=_url("notices:index") if len(rows) > LIMIT else "")
     for row in rows[:LIMIT]:
-        what = f"{row.township_name} {row.term} {row.policy_name}"
+        where = _where(row.township_name, row.term, county_wide)
         if row.ended_count:
             group.items.append(
                 Todo(
-                    text=f"名单审核：{what}",
+                    text=f"名单审核：{row.policy_name}",
                     url=_review_url(
                         row.term, row.township_id, row.policy_code, county_wide=county_wide
                     ),
-                    detail=f"{row.ended_count} 所学校的公示已结束，名单尚未审核",
+                    detail=f"{where}：{row.ended_count} 所学校的公示已结束，名单尚未审核",
                 )
             )
         if row.ending_count and row.ending_by is not None:
             group.items.append(
                 Todo(
-                    text=f"公示即将结束：{what}",
+                    text=f"公示即将结束：{row.policy_name}",
                     url=_url("notices:index", term=row.term.pk),
-                    detail=f"{row.ending_count} 所学校的公示最早于{_day(row.ending_by)}结束",
+                    detail=f"{where}：{row.ending_count} 所学校的公示最早于{_day(row.ending_by)}结束",
                 )
             )
     return group
@@ -164,11 +174,11 @@ def _review_group(actor: Actor, county_wide: bool) -> TodoGroup | None:
         title="已测算、待名单审核的资助名单",
         items=[
             Todo(
-                text=f"{row.township_name} {row.term} {row.policy_name}",
+                text=row.policy_name,
                 url=_review_url(
                     row.term, row.township_id, row.policy_code, county_wide=county_wide
                 ),
-                detail=f"拟资助 {row.count} 人，{_money(row.total)}",
+                detail=f"{_where(row.township_name, row.term, county_wide)}：拟资助 {row.count} 人，{_money(row.total)}",
             )
             for row in rows[:LIMIT]
         ],
@@ -184,7 +194,7 @@ def _floor_url(actor: Actor, term: Term, school_name: str) -> str:
     return _url("admin:subsidies_entitlement_changelist", q=school_name)
 
 
-def _floor_group(actor: Actor) -> TodoGroup | None:
+def _floor_group(actor: Actor, county_wide: bool) -> TodoGroup | None:
     term = latest_listed_term(actor=actor)
     if term is None:
         return None
@@ -198,8 +208,8 @@ def _floor_group(actor: Actor) -> TodoGroup | None:
                 text=f"{row.school_name}：{row.policy_name}",
                 url=_floor_url(actor, term, row.school_name),
                 detail=(
-                    f"{row.township_name}，应不少于 {math.ceil(row.floor_required or 0)} 人，"
-                    f"现 {row.floor_counted} 人"
+                    (f"{row.township_name}，" if county_wide else "")
+                    + f"应不少于 {math.ceil(row.floor_required or 0)} 人，现 {row.floor_counted} 人"
                 ),
             )
             for row in rows[:LIMIT]
@@ -215,13 +225,14 @@ def workbench_todos(actor: Actor, *, today: dt.date) -> list[TodoGroup]:
         return []
     groups: list[TodoGroup | None] = []
     if not scope.read_only:
-        groups += _batch_groups(actor)
+        groups += _batch_groups(actor, scope.everything)
         if actor.has_perm(PUBLISH_NOTICE):
             groups.append(_notice_group(actor, today, scope.everything))
         if actor.has_perm(REVIEW_LIST):
             groups.append(_review_group(actor, scope.everything))
-    groups.append(_floor_group(actor))
-    return [g for g in groups if g is not None]
+    groups.append(_floor_group(actor, scope.everything))
+    # What waits for someone else comes after what waits for me.
+    return sorted((g for g in groups if g is not None), key=lambda g: g.waiting)
 
 
 def todos_panel(request: HttpRequest) -> dict[str, Any] | None:
