@@ -128,9 +128,9 @@ def test_schools_below_a_floor_show_to_staff_and_auditors_but_auditors_get_no_ap
     assert client.get(link.replace("&amp;", "&")).status_code == 200
 
 
-def _notice(term, school, staff, start):
+def _notice(term, school, staff, start, code="CMP-BOARD"):
     return notice_publish(
-        school=school, policy=policy_of(term, "CMP-BOARD"), term=term, start_date=start, actor=staff
+        school=school, policy=policy_of(term, code), term=term, start_date=start, actor=staff
     )
 
 
@@ -175,21 +175,41 @@ def _index_queries(client) -> int:
     return len(queries)
 
 
-def test_the_index_runs_as_many_queries_for_many_batches_and_schools(
+def test_the_index_runs_as_many_queries_for_many_batches_notices_and_schools(
     client, term, qingshan, computed
 ):
-    _school, staff, kids = computed
+    school, staff, kids = computed
     second = make_user(role=Role.TOWNSHIP_STAFF, township=qingshan)
     prepared_batch(term, qingshan, staff, code="PRE-GRANT")
+    today = timezone.localdate()
+    _notice(term, school, staff, today - dt.timedelta(days=5), code="CMP-NUTRI")
     client.force_login(second)
     few = _index_queries(client)
 
     prepared_batch(term, qingshan, staff, code="PRE-GRANT")
+    schools = []
     for i in range(3):
-        school = kids.school(Stage.PRIMARY, is_rural=True, name=f"青山镇第{i}小学")
+        schools.append(kids.school(Stage.PRIMARY, is_rural=True, name=f"青山镇第{i}小学"))
         for _ in range(10):
-            kids(school, is_boarding=True)
+            kids(schools[-1], is_boarding=True)
     entitlements_compute(term=term, township=qingshan, actor=staff)
+    for i, other in enumerate(schools):
+        _notice(term, other, staff, today - dt.timedelta(days=5 + i), code="CMP-NUTRI")
     panel = todo_panel(client, second)
     assert "待我审核的发放批次（2）" in panel and "青山镇第2小学" in panel
+    assert (
+        "名单审核：农村义务教育学生营养改善计划" in panel
+        and "公示即将结束：农村义务教育学生营养改善计划" in panel
+    )
     assert _index_queries(client) == few
+
+
+def test_the_county_administrator_reviews_a_township_s_list_from_the_to_do(
+    client, term, qingshan, computed
+):
+    county = make_user(role=Role.COUNTY_ADMIN)
+    panel = todo_panel(client, county)
+    link = f"{reverse('aid:approve')}?term={term.pk}&township={qingshan.pk}&policy=CMP-BOARD"
+    assert f'href="{link.replace("&", "&amp;")}"' in panel
+    page = client.get(link).content.decode()
+    assert "家庭经济困难寄宿生生活补助" in page and "审核通过（1 人" in page
