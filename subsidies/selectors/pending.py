@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 
 from aidsite.access import scope_queryset, user_scope
 from students.models import Term, Township
@@ -74,45 +74,51 @@ class PendingList:
     total: Decimal
 
 
-def _terms(rows: list[dict[str, Any]]) -> dict[int, Term]:
-    return Term.objects.select_related("school_year").in_bulk({row["term_id"] for row in rows})
-
-
-def lists_awaiting_review(*, actor: Actor, limit: int = 10) -> list[PendingList]:
-    """Per term, township and policy: the proposed entitlements not yet approved (名单审核), latest term first.
-
-    At most `limit` + 1 rows (the caller tells "more"), in two queries.
-    """
+def _by_term_township_policy(
+    queryset: QuerySet[Any], township: str, limit: int, **annotations: Any
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """`queryset` grouped by term, township (the path `township`) and policy, latest term first,
+    at most `limit` + 1 groups (the caller tells "more"): each group's term, township and policy
+    fields, and its row of `annotations`. Two queries (the groups, their terms)."""
     rows = list(
-        scope_queryset(actor, Entitlement.objects.filter(status=EntitlementStatus.PROPOSED))
-        .values(
+        queryset.values(
             "term_id",
-            "enrollment__school__township_id",
-            "enrollment__school__township__name",
+            f"{township}_id",
+            f"{township}__name",
             "policy__code",
             "policy__name",
             "policy__order",
         )
-        .annotate(n=Count("pk"), total=Sum("amount"))
-        .order_by(
-            "-term__start_date",
-            "enrollment__school__township__name",
-            "policy__order",
-            "policy__code",
-        )[: limit + 1]
+        .annotate(**annotations)
+        .order_by("-term__start_date", f"{township}__name", "policy__order", "policy__code")[
+            : limit + 1
+        ]
     )
-    terms = _terms(rows)
+    terms = Term.objects.select_related("school_year").in_bulk({row["term_id"] for row in rows})
     return [
-        PendingList(
-            term=terms[row["term_id"]],
-            township_id=row["enrollment__school__township_id"],
-            township_name=row["enrollment__school__township__name"],
-            policy_code=row["policy__code"],
-            policy_name=row["policy__name"],
-            count=row["n"],
-            total=row["total"] or Decimal("0.00"),
+        (
+            {
+                "term": terms[row["term_id"]],
+                "township_id": row[f"{township}_id"],
+                "township_name": row[f"{township}__name"],
+                "policy_code": row["policy__code"],
+                "policy_name": row["policy__name"],
+            },
+            row,
         )
         for row in rows
+    ]
+
+
+def lists_awaiting_review(*, actor: Actor, limit: int = 10) -> list[PendingList]:
+    """Per term, township and policy: the proposed entitlements not yet approved (名单审核), latest term first."""
+    proposed = scope_queryset(actor, Entitlement.objects.filter(status=EntitlementStatus.PROPOSED))
+    groups = _by_term_township_policy(
+        proposed, "enrollment__school__township", limit, n=Count("pk"), total=Sum("amount")
+    )
+    return [
+        PendingList(**fields, count=row["n"], total=row["total"] or Decimal("0.00"))
+        for fields, row in groups
     ]
 
 
@@ -137,44 +143,28 @@ def notices_due(*, actor: Actor, today: dt.date, days: int, limit: int = 10) -> 
         term=OuterRef("term"), school_id=OuterRef("school_id"), policy_id=OuterRef("policy_id")
     ).filter(status=EntitlementStatus.PROPOSED)
     ending = Q(end_date__gte=today)
-    rows = list(
-        scope_queryset(
-            actor,
-            PublicNotice.objects.filter(
-                withdrawn_at__isnull=True, end_date__lte=today + dt.timedelta(days=days)
-            ),
-        )
-        .filter(ending | Q(Exists(unreviewed)))
-        .values(
-            "term_id",
-            "school__township_id",
-            "school__township__name",
-            "policy__code",
-            "policy__name",
-            "policy__order",
-        )
-        .annotate(
-            ending_count=Count("pk", filter=ending),
-            ending_by=Min("end_date", filter=ending),
-            ended_count=Count("pk", filter=~ending),
-        )
-        .order_by("-term__start_date", "school__township__name", "policy__order", "policy__code")[
-            : limit + 1
-        ]
+    notices = scope_queryset(
+        actor,
+        PublicNotice.objects.filter(
+            withdrawn_at__isnull=True, end_date__lte=today + dt.timedelta(days=days)
+        ),
+    ).filter(ending | Q(Exists(unreviewed)))
+    groups = _by_term_township_policy(
+        notices,
+        "school__township",
+        limit,
+        ending_count=Count("pk", filter=ending),
+        ending_by=Min("end_date", filter=ending),
+        ended_count=Count("pk", filter=~ending),
     )
-    terms = _terms(rows)
     return [
         NoticesDue(
-            term=terms[row["term_id"]],
-            township_id=row["school__township_id"],
-            township_name=row["school__township__name"],
-            policy_code=row["policy__code"],
-            policy_name=row["policy__name"],
+            **fields,
             ending_count=row["ending_count"],
             ending_by=row["ending_by"],
             ended_count=row["ended_count"],
         )
-        for row in rows
+        for fields, row in groups
     ]
 
 

@@ -16,33 +16,37 @@ from aidsite.models import Role
 from students.models import HouseholdCategory, Stage
 from subsidies.forms.aid import default_term
 from subsidies.models import BatchStatus, DisbursementBatch, Policy
-from subsidies.services.policies import policies_seed_load
-from tests.campaigns.conftest import current_school_year
 from tests.e2e.conftest import DESKTOP
-from tests.factories import PASSWORD, make_township, make_user
-from tests.subsidies.townships import Kids
+from tests.factories import PASSWORD, make_school, make_township, make_user, make_village
+from tests.world import enroll_child, year_with_policies
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-HS_GRANT = "普通高中国家助学金"
+PRE_GRANT = "学前教育政府助学金"
 
 
 @pytest.fixture
 def qingshan():  # type: ignore[no-untyped-def]
-    """青山镇 as in the demo: a high school with HS-GRANT applicants, two officers of the township."""
-    year = current_school_year()
-    policies_seed_load(school_year=year)
+    """青山镇 as in the demo: its central kindergarten, children of poor households, two officers."""
+    year = year_with_policies()
     term = default_term()
     assert term is not None and term.school_year == year
     township = make_township("青山镇")
-    kids = Kids(term, township)
-    high = kids.school(Stage.HIGH, name="青山镇中学")
-    for i in range(12):
-        kids(high, name=f"普通学生{i}", grade="高一", class_name="1班")
-    kids(
-        high, categories=(HouseholdCategory.EXTREME,), name="王特困", grade="高一", class_name="2班"
+    village = make_village(township=township, name="石岭村", poor=True)
+    kindergarten = make_school(
+        township=township, stages=Stage.KINDERGARTEN, name="青山镇中心幼儿园"
     )
-    kids(high, categories=(HouseholdCategory.DIBAO,), name="李低保", grade="高二", class_name="1班")
+    hardships = [
+        HouseholdCategory.DIBAO,
+        HouseholdCategory.EXTREME,
+        HouseholdCategory.REGISTERED,
+        (),
+    ]
+    for i, category in enumerate(hardships * 3):
+        categories = (category,) if category else ()
+        enroll_child(
+            school=kindergarten, year=year, village=village, categories=categories, name=f"幼儿{i}"
+        )
     first = make_user(role=Role.TOWNSHIP_STAFF, township=township, username="qingshan_first")
     second = make_user(role=Role.TOWNSHIP_STAFF, township=township, username="qingshan_second")
     second.last_name, second.first_name = "林", "复核"
@@ -88,14 +92,14 @@ def test_the_second_officer_finds_the_batch_on_the_workbench_and_approves_it(
     # Back on the 工作台 the computed list waits for review; the to-do opens its 名单审核.
     page.goto(portal_server.url + reverse("admin:index"))
     todos = page.locator("#todo-module")
-    assert "待名单审核" in todos.inner_text() and "HS-GRANT" not in todos.inner_text()
-    todos.get_by_role("link", name=re.compile(HS_GRANT)).click()
+    assert "待名单审核" in todos.inner_text() and "PRE-GRANT" not in todos.inner_text()
+    todos.get_by_role("link", name=re.compile(PRE_GRANT)).click()
     page.wait_for_url("**/aid/approve/**")
     page.get_by_role("button", name=re.compile("^审核通过")).click()
     confirm_if_asked(page, page.get_by_text("资助名单审核完成"))
 
     # Prepare the batch (cash for those without an account).
-    policy = Policy.objects.get(school_year=term.school_year, code="HS-GRANT")
+    policy = Policy.objects.get(school_year=term.school_year, code="PRE-GRANT")
     page.goto(portal_server.url + reverse("ledgers:index"))
     page.get_by_role("link", name="编制发放批次").click()
     page.locator("select[name=policy]").select_option(str(policy.pk))
@@ -119,7 +123,7 @@ def test_the_second_officer_finds_the_batch_on_the_workbench_and_approves_it(
     assert "待我审核的发放批次（1）" in todos.inner_text()
     page.set_viewport_size({"width": 1366, "height": 768})
     page.screenshot(path="/tmp/workbench_second_officer.png")
-    todos.get_by_role("link", name=re.compile(HS_GRANT)).click()
+    todos.get_by_role("link", name=re.compile(PRE_GRANT)).click()
     page.wait_for_url(f"**{reverse('ledgers:batch', args=[batch.pk])}")
     page.get_by_role("button", name="审核通过并锁定").click()
     confirm_if_asked(page, page.locator(".messagelist").get_by_text("已审核"))
