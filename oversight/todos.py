@@ -73,7 +73,8 @@ def _url(name: str, *args: Any, **query: Any) -> str:
 
 
 def _who(user: Any) -> str:
-    return user.get_full_name() or user.get_username()
+    # A Chinese name reads family name first (Django's get_full_name puts it last).
+    return f"{user.last_name}{user.first_name}".strip() or user.get_username()
 
 
 def _money(amount: Decimal) -> str:

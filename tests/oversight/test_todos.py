@@ -50,11 +50,13 @@ def prepared_batch(term, township, preparer, *, count: int = 3, code: str = "PRE
 
 def test_the_second_officer_sees_the_batch_the_first_prepared(client, term, qingshan):
     preparer = make_user(role=Role.TOWNSHIP_STAFF, township=qingshan)
+    preparer.last_name, preparer.first_name = "王", "编制"
+    preparer.save()
     second = make_user(role=Role.TOWNSHIP_STAFF, township=qingshan)
     batch = prepared_batch(term, qingshan, preparer)
 
     panel = todo_panel(client, second)
-    assert "待我审核的发放批次（1）" in panel
+    assert "待我审核的发放批次（1）" in panel and "由 王编制 于" in panel
     assert f'href="{reverse("ledgers:batch", args=[batch.pk])}"' in panel
     assert "学前教育政府助学金" in panel and "PRE-GRANT" not in panel
     assert "等待他人审核" not in panel
