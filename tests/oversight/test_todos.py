@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aidsite.models import Role
+from oversight.todos import LIMIT
 from students.models import HouseholdCategory, Stage
 from subsidies.models import PublicNotice
 from subsidies.services import ledgers
@@ -215,3 +216,13 @@ def test_the_county_administrator_reviews_a_township_s_list_from_the_to_do(
     assert f'href="{link.replace("&", "&amp;")}"' in panel
     page = client.get(link).content.decode()
     assert "家庭经济困难寄宿生生活补助" in page and "审核通过（1 人" in page
+
+
+def test_beyond_the_listed_batches_a_link_opens_them_all(client, term, qingshan):
+    preparer = make_user(role=Role.TOWNSHIP_STAFF, township=qingshan)
+    for _ in range(LIMIT + 1):
+        prepared_batch(term, qingshan, preparer, count=1)
+    panel = todo_panel(client, make_user(role=Role.TOWNSHIP_STAFF, township=qingshan))
+    assert f"待我审核的发放批次（{LIMIT + 1}）" in panel
+    assert panel.count('href="/ledgers/batch/') == LIMIT
+    assert f'<a href="{reverse("ledgers:index")}">查看全部…</a>' in panel
