@@ -17,7 +17,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from aidsite.access import scope_queryset
-from aidsite.admin_index import grouped_app_list
+from aidsite.admin_index import grouped_app_list, index_with_panels
 from aidsite.models import AccessLog, StaffProfile
 from aidsite.scoped_admin import ScopedAdminMixin, ScopedModelAdmin
 
@@ -141,7 +141,9 @@ def _posted_autocomplete_view(self: admin.AdminSite, request: HttpRequest) -> Ht
 
 
 # The default site stays the default site (every app registers on it); only its index is
-# regrouped, its "view on site" shortcut scoped and its autocomplete also taken by POST.
+# regrouped (with the panels apps register), its "view on site" shortcut scoped and its
+# autocomplete also taken by POST.
 admin.site.get_app_list = MethodType(grouped_app_list, admin.site)  # type: ignore[method-assign]
+admin.site.index = MethodType(index_with_panels, admin.site)  # type: ignore[method-assign]
 admin.site.get_urls = MethodType(_scoped_site_urls, admin.site)  # type: ignore[method-assign]
 admin.site.autocomplete_view = MethodType(_posted_autocomplete_view, admin.site)  # type: ignore[method-assign]

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "students",
     "subsidies",
     "campaigns",
+    "oversight",
 ]
 
 MIDDLEWARE = [
