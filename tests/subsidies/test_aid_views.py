@@ -127,7 +127,7 @@ def test_a_preview_reports_schools_below_a_floor(client, term, kids, staff):
     for _ in range(10):
         kids(school, is_boarding=True)  # 10 boarders, none with hardship: CMP-BOARD floor 15 % not met
     page = _login(client, staff).post(reverse("aid:compute"), {"term": term.pk, "preview": "1"}).content.decode()
-    assert "低于资助比例下限" in page and "CMP-BOARD 青山镇寄宿小学" in page and "应不少于 2 人" in page
+    assert "低于资助比例下限" in page and "家庭经济困难寄宿生生活补助 青山镇寄宿小学" in page and "应不少于 2 人" in page
 
 
 # ---------------------------------------------------------------------------
