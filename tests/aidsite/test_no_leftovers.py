@@ -141,6 +141,7 @@ def test_no_page_shows_codes_raw_keys_or_english_defaults(role):
     seen = 0
     for url in _pages(role, world):
         response = client.get(url)
+        assert response.status_code < 500, url
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
             continue
         seen += 1
