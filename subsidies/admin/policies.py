@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from aidsite.lib.money import format_percent, format_yuan
@@ -44,17 +45,7 @@ class PolicyCategoryInline(_PolicyPartInline):
 
 @admin.register(Policy)
 class PolicyAdmin(StagesAdminMixin, ScopedModelAdmin):
-    list_display = (
-        "name",
-        "code_small",
-        "school_year",
-        "level",
-        "kind",
-        "standard",
-        "quota",
-        "floor",
-        "by_application",
-    )
+    list_display = ("name_and_code", "school_year", "kind", "standard", "quota", "floor", "by_application")
     list_filter = ("school_year", "level", "kind", "by_application")
     list_select_related = ("school_year",)
     search_fields = ("code", "name")
@@ -82,6 +73,11 @@ class PolicyAdmin(StagesAdminMixin, ScopedModelAdmin):
     @admin.display(description=_("项目代码"), ordering="code")
     def code_small(self, obj: Policy) -> str:
         return code_label(obj.code)
+
+    @admin.display(description=_("资助项目"), ordering="name")
+    def name_and_code(self, obj: Policy) -> str:
+        # The name people use; the code below it, small, for whoever checks a workbook.
+        return format_html("{}<br>{}", obj.name, code_label(obj.code))
 
     @admin.display(description=_("平均资助标准（元/年）"), ordering="average_standard")
     def standard(self, obj: Policy) -> str:
