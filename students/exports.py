@@ -126,7 +126,8 @@ def student_roster_xlsx(
     total = student_roster_count(user=user, parameters=parameters)
     year = SchoolYear.objects.get(pk=parameters["school_year"])
     rows = student_roster_rows(user=user, parameters=parameters)
-    place = roster_place(user, School.objects.filter(pk=parameters.get("school") or None).first())
+    school = School.objects.filter(pk=parameters["school"]).first() if parameters.get("school") else None
+    place = roster_place(user, school)
     return write_table_workbook(
         out,
         _reporting_progress(rows, total=total, progress=progress),

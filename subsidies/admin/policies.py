@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from aidsite.lib.money import format_percent, format_yuan
 from aidsite.scoped_admin import ScopedModelAdmin, ScopedTabularInline
 from aidsite.templatetags.display import code_label
-from students.admin.stages import StagesAdminMixin
+from students.admin.stages import StagesAdminMixin, stages_display
 from subsidies.admin.policy_form import RATIO_HELP, percent_formfield
 from subsidies.models import (
     Policy,
@@ -69,6 +69,10 @@ class PolicyAdmin(StagesAdminMixin, ScopedModelAdmin):
         if db_field.name in RATIO_HELP:
             return percent_formfield(db_field, RATIO_HELP[db_field.name])
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("适用学段"))
+    def stages_names(self, obj: Policy) -> str:
+        return stages_display(obj.stages)
 
     @admin.display(description=_("项目代码"), ordering="code")
     def code_small(self, obj: Policy) -> str:
