@@ -63,7 +63,9 @@ class PolicyAdmin(StagesAdminMixin, ScopedModelAdmin):
     )
 
     # Ratios read as percentages on the read-only page as in the list.
-    readable_fields = {"code": "code_small", "quota_ratio": "quota", "floor_ratio": "floor"}
+    readable_fields = {
+        "code": "code_small", "average_standard": "standard", "quota_ratio": "quota", "floor_ratio": "floor",
+    }  # fmt: skip
 
     def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         if db_field.name in RATIO_HELP:
