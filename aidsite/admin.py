@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -65,8 +66,17 @@ if admin.site.is_registered(User):
     admin.site.unregister(User)
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """Django's form, with the one help text its Chinese catalogue leaves in English."""
+
+    usable_password_help_text = _(
+        "是否允许此用户以密码登录。选择“禁用”后，此用户当前的密码将失效。"
+    )
+
+
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    change_password_form = PasswordChangeForm
     list_display = ("username", "last_name", "first_name", "role", "is_active", "last_login")
     list_filter = ("is_active", "staff_profile__role", "groups")
     list_select_related = ("staff_profile",)

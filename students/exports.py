@@ -16,6 +16,7 @@ from aidsite.export_jobs import ExportKind
 from aidsite.lib.excel import write_table_workbook
 from aidsite.lib.idcard import mask_id_number, mask_phone
 from students.models import Enrollment, School, SchoolYear
+from students.places import place_or_own
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -48,6 +49,7 @@ class StudentRosterForm(forms.Form):
 
     def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["school"].queryset = scope_queryset(user, School.objects.order_by("name"))
 
     def parameters(self) -> dict[str, Any]:
@@ -55,8 +57,14 @@ class StudentRosterForm(forms.Form):
         return {"school_year": self.cleaned_data["school_year"].pk, "school": school.pk if school else None}
 
     def title(self) -> str:
-        school = self.cleaned_data["school"]
-        return f"学生名册 {self.cleaned_data['school_year'].name}" + (f" {school.name}" if school else "")
+        place = roster_place(self.user, self.cleaned_data["school"])
+        return f"学生名册 {self.cleaned_data['school_year'].name} {place}"
+
+
+def roster_place(user: AbstractBaseUser, school: School | None) -> str:
+    """The school chosen, else the user's own township or school, else the county."""
+    township, school = place_or_own(user, None, school)
+    return school.name if school else township.name if township else "全县"
 
 
 def student_roster_rows(*, user: AbstractBaseUser, parameters: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
@@ -118,11 +126,13 @@ def student_roster_xlsx(
     total = student_roster_count(user=user, parameters=parameters)
     year = SchoolYear.objects.get(pk=parameters["school_year"])
     rows = student_roster_rows(user=user, parameters=parameters)
+    school = School.objects.filter(pk=parameters["school"]).first() if parameters.get("school") else None
+    place = roster_place(user, school)
     return write_table_workbook(
         out,
         _reporting_progress(rows, total=total, progress=progress),
         sheet_name="学生名册",
-        title=f"学生名册（{year.name}学年）",
+        title=f"{place}学生名册（{year.name}学年）",
         widths=(6, 10, 5, 21, 11, 10, 22, 8, 8, 8, 8, 10, 13),
     )
 

@@ -32,3 +32,18 @@ def amount_in_words(amount: Decimal | int | str) -> str:
         # negative total in words.
         raise ValueError(f"negative amount: {value}")
     return cn2an.an2cn(format(value, "f"), "rmb")
+
+
+def format_yuan(amount: Decimal | int | str | None) -> str:
+    """The one way pages write an amount: 1,825.50 (thousands separated, two decimals)."""
+    if amount is None or amount == "":
+        return ""
+    return f"{Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
+
+
+def format_percent(ratio: Decimal | int | str | None) -> str:
+    """A ratio stored as 0.1000 as people write it: 10%, 12.5% (no trailing zeros)."""
+    if ratio is None or ratio == "":
+        return ""
+    percent = (Decimal(ratio) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+    return f"{percent:f}%"

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django import template
 
-from aidsite.lib.money import CENT
 from aidsite.lib.money import amount_in_words as _amount_in_words
+from aidsite.templatetags.display import yuan
 
 register = template.Library()
 
@@ -20,9 +20,5 @@ def amount_in_words(value: Decimal | int | str | None) -> str:
     return _amount_in_words(value)
 
 
-@register.filter
-def yuan(value: Decimal | int | str | None) -> str:
-    """{{ amount|yuan }} → 1,825.50 (always two decimals, thousands separated)."""
-    if value is None or value == "":
-        return ""
-    return f"{Decimal(value).quantize(CENT):,.2f}"
+# Print templates load `yuan` from here as well; it is the pages' one money format.
+register.filter("yuan", yuan)

@@ -19,10 +19,14 @@ class HouseholdHardshipInline(ScopedTabularInline):
 
 class HouseholdStudentInline(ReadOnlyTabularInline):
     model = Student
-    fields = ("name", "masked_id_number", "sex", "birth_date")
+    fields = ("name", "id_number_masked", "sex", "birth_date")
     readonly_fields = fields
     verbose_name = _("家庭子女")
     verbose_name_plural = _("家庭子女")
+
+    @admin.display(description=_("身份证号"))
+    def id_number_masked(self, obj: Student) -> str:
+        return obj.masked_id_number
 
 
 @admin.register(Household)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aidsite.scoped_admin import ScopedModelAdmin, ScopedTabularInline
 from students.admin.roster_import import RosterImportAdminMixin
+from students.admin.stages import StagesAdminMixin
 from students.models import School, SchoolYear, Term, Township, Village
 
 
@@ -45,7 +46,7 @@ class VillageAdmin(RosterImportAdminMixin, ScopedModelAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(RosterImportAdminMixin, ScopedModelAdmin):
+class SchoolAdmin(StagesAdminMixin, RosterImportAdminMixin, ScopedModelAdmin):
     import_kind = "schools"
     list_display = (
         "name", "township", "village", "get_stages_display", "ownership", "is_inclusive",

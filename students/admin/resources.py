@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.fields import Field
+from import_export.forms import SelectableFieldsExportForm
 
 from aidsite.lib.excel import export_text
 from aidsite.lib.idcard import mask_id_number, mask_phone
@@ -34,6 +35,14 @@ def personal_categories_text(student: Student) -> str:
         (student.is_disabled, _("残疾")),
     ]
     return "、".join(str(label) for flag, label in flags if flag)
+
+
+class ExportFieldsForm(SelectableFieldsExportForm):
+    """The export page's field ticks by their Chinese column names, not "Name (姓名)"."""
+
+    def _get_field_label(self, resource: Any, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        return str(field.column_name) if field else field_name
 
 
 class StudentExportResource(resources.ModelResource):

@@ -16,6 +16,7 @@ from aidsite.lib.idcard import IdNumberError, check_id_number, mask_id_number, m
 from aidsite.models import AccessAction
 from aidsite.scoped_admin import ScopedHistoryAdmin, ScopedModelAdmin, ScopedTabularInline
 from students.admin.resources import (
+    ExportFieldsForm,
     StudentExportResource,
     household_categories_text,
     latest_enrollment,
@@ -72,6 +73,7 @@ class StudentAdminForm(forms.ModelForm):
 @admin.register(Student)
 class StudentAdmin(PersonalSearchMixin, ExportMixin, RosterImportAdminMixin, ScopedHistoryAdmin):
     form = StudentAdminForm
+    export_form_class = ExportFieldsForm
     import_kind = "students"
     list_display = (
         "name", "masked_id_number", "sex", "birth_date", "township_name", "village_name",

@@ -6,9 +6,13 @@ They change only through the services in `subsidies.services.entitlements`
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from aidsite.admin_columns import TierFilter, money_column, tier_column
 from aidsite.masked_admin import MaskedFreeTextAdminMixin
 from aidsite.scoped_admin import ReadOnlyAdminMixin, ScopedModelAdmin
 from subsidies.models import Entitlement, EntitlementApproval, EntitlementOverride
@@ -16,12 +20,24 @@ from subsidies.models import Entitlement, EntitlementApproval, EntitlementOverri
 
 @admin.register(Entitlement)
 class EntitlementAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
-    list_display = ("student_name", "masked_id_number", "school", "policy", "term", "tier", "amount", "status")
-    list_filter = ("term", "policy__code", "status", "tier", "has_conflict")
-    list_select_related = ("student", "enrollment__school", "policy__school_year", "term__school_year")
+    list_display = (
+        "student_name", "masked_id_number", "school", "policy_name", "term",
+        tier_column(_("档次")), money_column("amount", _("金额（元）")), "status",
+    )  # fmt: skip
+    list_filter = ("term", "policy", "status", TierFilter, "has_conflict")
+    list_select_related = (
+        "student",
+        "enrollment__school",
+        "policy__school_year",
+        "term__school_year",
+    )
     search_fields = ("student__name", "enrollment__school__name")
-    readonly_fields = ("reason_text",)
+    readonly_fields = ("reasons_shown",)
     exclude = ("reasons",)
+
+    @admin.display(description=_("测算依据"))
+    def reasons_shown(self, obj: Entitlement) -> str:
+        return obj.reason_text
 
     @admin.display(description=_("姓名"), ordering="student__name")
     def student_name(self, obj: Entitlement) -> str:
@@ -31,6 +47,10 @@ class EntitlementAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     def masked_id_number(self, obj: Entitlement) -> str:
         return obj.student.masked_id_number
 
+    @admin.display(description=_("资助项目"), ordering="policy__name")
+    def policy_name(self, obj: Entitlement) -> str:
+        return obj.policy.name
+
     @admin.display(description=_("学校"), ordering="enrollment__school__name")
     def school(self, obj: Entitlement) -> str:
         return obj.enrollment.school.name
@@ -39,7 +59,16 @@ class EntitlementAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
 @admin.register(EntitlementOverride)
 class EntitlementOverrideAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedModelAdmin):
     masked_text_fields = ("reason",)
-    list_display = ("student", "policy", "term", "action", "tier", "reason", "created_by", "created_at")
+    list_display = (
+        "student",
+        "policy",
+        "term",
+        "action",
+        tier_column(_("档次")),
+        "reason",
+        "created_by",
+        "created_at",
+    )
     list_filter = ("term", "action")
     list_select_related = ("student", "policy__school_year", "term__school_year", "created_by")
     search_fields = ("student__name", "reason")
@@ -47,6 +76,21 @@ class EntitlementOverrideAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, Sco
 
 @admin.register(EntitlementApproval)
 class EntitlementApprovalAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
-    list_display = ("township", "term", "policy_codes", "entitlement_count", "total_amount", "approved_by", "approved_at")
+    list_display = (
+        "township", "term", "policies", "entitlement_count", money_column("total_amount", _("金额合计（元）")),
+        "approved_by", "approved_at",
+    )  # fmt: skip
     list_filter = ("term", "township")
     list_select_related = ("township", "term__school_year", "approved_by")
+    # The record stores the codes it approved; people read the policies' names.
+    exclude = ("policy_codes",)
+    readonly_fields = ("policies",)
+
+    @admin.display(description=_("资助项目"))
+    def policies(self, obj: EntitlementApproval) -> str:
+        return obj.policy_names
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        EntitlementApproval.attach_policy_names(list(changelist.result_list))
+        return changelist

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from aidsite.admin_columns import money_column
 from aidsite.lib.idcard import mask_account
 from aidsite.masked_admin import MaskedFreeTextAdminMixin
 from aidsite.scoped_admin import ReadOnlyAdminMixin, ScopedModelAdmin
@@ -32,9 +33,16 @@ from subsidies.models import (
 class DisbursementBatchAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedModelAdmin):
     masked_text_fields = ("note",)
     list_display = (
-        "__str__", "status", "entry_count", "total_amount", "prepared_by", "approved_by", "approved_at", "open_link",
+        "__str__",
+        "status",
+        "entry_count",
+        money_column("total_amount", _("金额合计（元）")),
+        "prepared_by",
+        "approved_by",
+        "approved_at",
+        "open_link",
     )
-    list_filter = ("term", "status", "policy__code", "township")
+    list_filter = ("term", "status", "policy", "township")
     list_select_related = ("township", "policy", "term__school_year", "prepared_by", "approved_by")
     search_fields = ("township__name", "policy__name", "note")
 
@@ -49,7 +57,18 @@ class DisbursementBatchAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, Scope
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
-    list_display = ("student", "school", "policy", "term", "amount", "method", "account", "payment_status", "is_live", "batch")
+    list_display = (
+        "student",
+        "school",
+        "policy",
+        "term",
+        money_column("amount", _("发放金额（元）")),
+        "method",
+        "account",
+        "payment_status",
+        "is_live",
+        "batch",
+    )
     list_filter = ("term", "payment_status", "is_live", "method")
     list_select_related = ("student", "school", "policy__school_year", "term__school_year", "batch__township", "batch__policy", "batch__term__school_year")
     search_fields = ("student__name", "school__name")
@@ -65,7 +84,14 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
 @admin.register(Reversal)
 class ReversalAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedModelAdmin):
     masked_text_fields = ("reason",)
-    list_display = ("entry", "amount", "reason", "reissue", "reversed_by", "reversed_at")
+    list_display = (
+        "entry",
+        money_column("amount", _("冲销金额（元）")),
+        "reason",
+        "reissue",
+        "reversed_by",
+        "reversed_at",
+    )
     list_select_related = ("entry__student", "reversed_by")
     search_fields = ("entry__student__name", "reason")
 
@@ -73,7 +99,16 @@ class ReversalAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedModelAdm
 @admin.register(BankResult)
 class BankResultAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedModelAdmin):
     masked_text_fields = ("reason",)
-    list_display = ("entry", "outcome", "amount", "reason", "file_name", "row_number", "imported_by", "imported_at")
+    list_display = (
+        "entry",
+        "outcome",
+        money_column("amount", _("金额（元）")),
+        "reason",
+        "file_name",
+        "row_number",
+        "imported_by",
+        "imported_at",
+    )
     list_filter = ("outcome",)
     list_select_related = ("entry__student", "imported_by")
     search_fields = ("entry__student__name", "reason", "file_name")

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from aidsite.lib.money import format_percent, format_yuan
 from aidsite.scoped_admin import ScopedModelAdmin, ScopedTabularInline
+from aidsite.templatetags.display import code_label
+from students.admin.stages import StagesAdminMixin, stages_display
+from subsidies.admin.policy_form import RATIO_HELP, percent_formfield
 from subsidies.models import (
     Policy,
     PolicyCategory,
@@ -37,8 +44,8 @@ class PolicyCategoryInline(_PolicyPartInline):
 
 
 @admin.register(Policy)
-class PolicyAdmin(ScopedModelAdmin):
-    list_display = ("code", "name", "school_year", "level", "kind", "average_standard", "quota_ratio", "floor_ratio", "by_application")
+class PolicyAdmin(StagesAdminMixin, ScopedModelAdmin):
+    list_display = ("name_and_code", "school_year", "kind", "standard", "quota", "floor", "by_application")
     list_filter = ("school_year", "level", "kind", "by_application")
     list_select_related = ("school_year",)
     search_fields = ("code", "name")
@@ -59,3 +66,38 @@ class PolicyAdmin(ScopedModelAdmin):
         ),
         (_("脱贫过渡期"), {"fields": ("lifted_households_count", "transition_end", "transition_years")}),
     )
+
+    # Ratios read as percentages on the read-only page as in the list.
+    readable_fields = {
+        "code": "code_small", "average_standard": "standard", "quota_ratio": "quota", "floor_ratio": "floor",
+    }  # fmt: skip
+
+    def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if db_field.name in RATIO_HELP:
+            return percent_formfield(db_field, RATIO_HELP[db_field.name])
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("适用学段"))
+    def stages_names(self, obj: Policy) -> str:
+        return stages_display(obj.stages)
+
+    @admin.display(description=_("项目代码"), ordering="code")
+    def code_small(self, obj: Policy) -> str:
+        return code_label(obj.code)
+
+    @admin.display(description=_("资助项目"), ordering="name")
+    def name_and_code(self, obj: Policy) -> str:
+        # The name people use; the code below it, small, for whoever checks a workbook.
+        return format_html("{}<br>{}", obj.name, code_label(obj.code))
+
+    @admin.display(description=_("平均资助标准（元/年）"), ordering="average_standard")
+    def standard(self, obj: Policy) -> str:
+        return format_yuan(obj.average_standard)
+
+    @admin.display(description=_("资助面（名额比例）"), ordering="quota_ratio")
+    def quota(self, obj: Policy) -> str:
+        return format_percent(obj.quota_ratio) or "不限"
+
+    @admin.display(description=_("资助比例下限"), ordering="floor_ratio")
+    def floor(self, obj: Policy) -> str:
+        return format_percent(obj.floor_ratio) or "—"

@@ -12,7 +12,8 @@ from aidsite.lib.excel import WorkbookResult, write_formal_workbook
 from aidsite.lib.idcard import mask_id_number
 from aidsite.models import AccessAction
 from students.models import Term, Township
-from subsidies.models import Entitlement
+from students.places import place_or_own
+from subsidies.models import Entitlement, Policy
 
 if TYPE_CHECKING:
     from aidsite.access import Actor
@@ -74,7 +75,10 @@ def entitlement_rows(queryset: QuerySet[Entitlement], *, reveal: bool) -> Iterat
 
 def export_title(*, term: Term, township: Township | None, policy_code: str | None) -> str:
     place = township.name if township is not None else "全县"
-    item = f"（{policy_code}）" if policy_code else ""
+    name = Policy.objects.filter(school_year_id=term.school_year_id, code=policy_code).values_list(
+        "name", flat=True
+    )
+    item = f"（{name.first() or policy_code}）" if policy_code else ""
     return f"{place}{term.school_year.name}学年{term.get_season_display()}学生资助名单{item}"
 
 
@@ -99,6 +103,8 @@ def entitlements_export(
         actor, entitlement_queryset(term=term, township=township, policy_code=policy_code)
     )
     reveal = can_reveal_personal_data(actor)
+    # A township officer's list holds their township: its title and 填报单位 say so.
+    township, _school = place_or_own(actor, township)
     title = export_title(term=term, township=township, policy_code=policy_code)
     result = write_formal_workbook(
         target,

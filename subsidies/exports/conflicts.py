@@ -14,7 +14,7 @@ from aidsite.lib.idcard import mask_id_number
 from students.models import Term
 from subsidies.exports.shared import LedgerWorkbookKind, export_log, ledger_export_require
 from subsidies.models import Policy
-from subsidies.selectors import ledger_conflicts
+from subsidies.selectors import LedgerFilter, conflicts_title, ledger_conflicts
 
 if TYPE_CHECKING:
     from aidsite.access import Actor
@@ -60,13 +60,17 @@ def conflicts_export(
     """导出重复资助排查表."""
     ledger_export_require(actor)
     rows = ledger_conflicts(actor=actor, term=term, policy=policy)
-    label = f"{term.school_year.name}学年{term.get_season_display()}" if term is not None else ""
-    title = f"{label}{policy.name if policy else '学生资助'}重复资助排查表"
+    title = conflicts_title(actor, term, policy)
+    issuer = (
+        LedgerFilter.for_actor(actor, term=term).issuer
+        if term is not None
+        else settings.AID_OFFICE_NAME
+    )
     result = write_formal_workbook(
         target,
         conflict_rows(rows, reveal=can_reveal_personal_data(actor)),
         title=title,
-        issuer=settings.AID_OFFICE_NAME,
+        issuer=issuer,
         sheet_name="重复资助排查",
         money_columns=("发放金额（元）",),
         count_unit="笔",

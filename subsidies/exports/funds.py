@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aidsite.lib.excel import WorkbookResult, write_formal_workbook
 from students.models import SchoolYear, Township
+from students.places import place_or_own
 from subsidies.exports.shared import (
     CHUNK,
     LedgerWorkbookKind,
@@ -18,7 +19,7 @@ from subsidies.exports.shared import (
     ledger_export_require,
     scoped_get,
 )
-from subsidies.selectors import funds_by_household
+from subsidies.selectors import funds_by_household, funds_title
 
 if TYPE_CHECKING:
     from aidsite.access import Actor
@@ -56,8 +57,8 @@ def funds_export(
 ) -> WorkbookResult:
     """导出资金到村到户台账: per household (grouped by village) for a school year."""
     ledger_export_require(actor)
-    place = township.name if township is not None else "全县"
-    title = f"{place}{school_year.name}学年教育资助资金到村到户台账"
+    township, _school = place_or_own(actor, township)
+    title = funds_title(township, school_year)
     households = funds_by_household(actor=actor, school_year=school_year, township=township)
     result = write_formal_workbook(
         target,

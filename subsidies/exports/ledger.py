@@ -167,7 +167,8 @@ class LedgerWorkbook(LedgerWorkbookKind):
         self, *, actor: Actor, parameters: dict[str, Any], out: IO[bytes], progress: Callable[[float], None]
     ) -> int:
         term, policy = self.term_and_policy(parameters)
-        selection = LedgerFilter(
+        selection = LedgerFilter.for_actor(
+            actor,
             term=term,
             township=scoped_get(Township, actor, parameters.get("township")),
             school=scoped_get(School, actor, parameters.get("school")),

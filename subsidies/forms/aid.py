@@ -118,8 +118,10 @@ def _policy_choices(term: Term | None, empty: str) -> list[tuple[str, str]]:
     choices: list[tuple[str, str]] = [("", empty)]
     if term is None:
         return choices
-    policies = Policy.objects.filter(school_year_id=term.school_year_id, by_application=False).order_by("order", "code")
-    return choices + [(code, f"{code} {name}") for code, name in policies.values_list("code", "name")]
+    policies = Policy.objects.filter(
+        school_year_id=term.school_year_id, by_application=False
+    ).order_by("order", "code")
+    return choices + list(policies.values_list("code", "name"))
 
 
 def _year_tiers(term: Term | None) -> list[int]:

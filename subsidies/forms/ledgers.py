@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from aidsite.access import scope_queryset, user_scope
 from aidsite.lib.text import validate_free_text
 from students.models import School, SchoolYear, Term, Township
+from students.places import place_or_own
 from subsidies.forms.shared import (
     PolicyOfTermForm,
     policies,
@@ -19,7 +20,7 @@ from subsidies.forms.shared import (
     visible_townships,
 )
 from subsidies.models import PaymentMethod, Policy
-from subsidies.selectors import LedgerFilter
+from subsidies.selectors import LedgerFilter, conflicts_title, funds_title
 
 
 class _TermForm(PolicyOfTermForm):
@@ -91,6 +92,7 @@ class FundsFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["township"].queryset = visible_townships(user)
 
 
@@ -122,9 +124,10 @@ class LedgerExportForm(_TermForm):
 
     def title(self) -> str:
         data = self.cleaned_data
-        return LedgerFilter(
-            term=data["term"], township=data.get("township"), school=data.get("school"), policy=data.get("policy")
-        ).title()
+        return LedgerFilter.for_actor(
+            self.user, term=data["term"], township=data.get("township"), school=data.get("school"),
+            policy=data.get("policy"),
+        ).title()  # fmt: skip
 
 
 class FundsExportForm(FundsFilterForm):
@@ -133,9 +136,8 @@ class FundsExportForm(FundsFilterForm):
         return {"school_year": self.cleaned_data["school_year"].pk, "township": township.pk if township else None}
 
     def title(self) -> str:
-        township = self.cleaned_data.get("township")
-        place = township.name if township else "全县"
-        return f"{place}{self.cleaned_data['school_year'].name}学年教育资助资金到村到户台账"
+        township, _school = place_or_own(self.user, self.cleaned_data.get("township"))
+        return funds_title(township, self.cleaned_data["school_year"])
 
 
 class ConflictExportForm(_TermForm):
@@ -144,5 +146,6 @@ class ConflictExportForm(_TermForm):
         return {"term": self.cleaned_data["term"].pk, "policy": policy.pk if policy else None}
 
     def title(self) -> str:
-        term, policy = self.cleaned_data["term"], self.cleaned_data.get("policy")
-        return f"{term}{policy.name if policy else '学生资助'}重复资助排查表"
+        return conflicts_title(
+            self.user, self.cleaned_data["term"], self.cleaned_data.get("policy")
+        )

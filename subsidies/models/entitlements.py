@@ -58,7 +58,33 @@ class EntitlementApproval(models.Model):
         ordering = ["-approved_at"]
 
     def __str__(self) -> str:
-        return f"{self.township} {self.term} {self.policy_codes}"
+        return f"{self.township} {self.term} {self.policy_names}"
+
+    @property
+    def policy_names(self) -> str:
+        """The approved policies by name (资助项目), in the order of their codes."""
+        names = getattr(self, "_policy_names", None)
+        if names is None:
+            EntitlementApproval.attach_policy_names([self])
+            names = self._policy_names
+        return names
+
+    @staticmethod
+    def attach_policy_names(approvals: list[EntitlementApproval]) -> None:
+        """Name the policies of many approvals with one query (lists show names, not codes)."""
+        codes = {code for a in approvals for code in a.policy_codes.split(",") if code}
+        years = {a.term.school_year_id for a in approvals}
+        names = {
+            (year, code): name
+            for year, code, name in Policy.objects.filter(
+                school_year_id__in=years, code__in=codes
+            ).values_list("school_year_id", "code", "name")
+        }
+        for a in approvals:
+            year = a.term.school_year_id
+            a._policy_names = "、".join(
+                names.get((year, code), code) for code in a.policy_codes.split(",") if code
+            )
 
 
 class ReasonsJSONEncoder(DjangoJSONEncoder):
@@ -195,7 +221,7 @@ class Entitlement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student.name} {self.policy.code} {self.term}"
+        return f"{self.student.name} {self.policy.name} {self.term}"
 
     @property
     def reason_text(self) -> str:
@@ -261,4 +287,4 @@ class EntitlementOverride(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student.name} {self.policy.code} {self.get_action_display()}"
+        return f"{self.student.name} {self.policy.name} {self.get_action_display()}"

@@ -236,7 +236,8 @@ class Policy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.school_year.name} {self.code} {self.name}"
+        # People read the name (资助项目); the code is for commands and workbooks only.
+        return f"{self.name}（{self.school_year.name}学年）"
 
     @property
     def stage_list(self) -> list[str]:
@@ -248,8 +249,12 @@ class Policy(models.Model):
 
     def clean(self) -> None:
         unknown = set(self.stage_list) - set(Stage.values)
-        if unknown or (not self.stage_list and not self.by_application):
-            raise ValidationError({"stages": _("学段须为以下代码，逗号分隔：%s") % ",".join(Stage.values)})
+        if unknown:
+            raise ValidationError({"stages": _("未知的学段：%s") % "、".join(sorted(unknown))})
+        if not self.stage_list and not self.by_application:
+            raise ValidationError(
+                {"stages": _("请至少勾选一个适用学段（按申请办理的项目可不选）。")}
+            )
 
 
 class PolicyTier(models.Model):

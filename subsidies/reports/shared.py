@@ -22,6 +22,7 @@ from aidsite.access import require, scope_queryset
 from aidsite.export_jobs import EXPORT_KINDS, ExportError, ExportKind
 from aidsite.lib.pdf import render_pdf_volumes
 from students.models import School, Term, Township
+from students.places import own_place, place_or_own
 from subsidies.models import Policy
 
 if TYPE_CHECKING:
@@ -136,7 +137,10 @@ class PrintedReport(ExportKind):
         if form is None:
             return super().title(form)
         data = form.cleaned_data
-        place = data.get("school") or data.get("township") or "我可见的全部"
+        township, school = place_or_own(
+            getattr(form, "user", None), data.get("township"), data.get("school")
+        )
+        place = school or township or "全县"
         policy = f" {data['policy'].name}" if data.get("policy") else ""
         return f"{self.document} {place} {data['term']}{policy}（PDF）"
 
@@ -162,6 +166,10 @@ def _job_selection(actor: Actor, parameters: dict[str, Any]) -> Selection:
         school = scope_queryset(actor, School.objects.filter(pk=parameters["school"])).select_related("township").first()
     if (parameters.get("township") and township is None) or (parameters.get("school") and school is None):
         raise ExportError("所选乡镇或学校不在您的权限范围内。")
+    if township is None and school is None:
+        # The actor's own place, so that the PDF names it; a director's is their school alone.
+        township, school = own_place(actor)
+        township = None if school is not None else township
     code = None
     if parameters.get("policy"):
         code = Policy.objects.filter(pk=parameters["policy"]).values_list("code", flat=True).first()

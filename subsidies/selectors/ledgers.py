@@ -30,6 +30,7 @@ from students.models import (
     Township,
     Village,
 )
+from students.places import place_or_own
 from subsidies.models import (
     BatchStatus,
     DisbursementBatch,
@@ -53,6 +54,20 @@ class LedgerFilter:
     school: School | None = None
     policy: Policy | None = None
 
+    @classmethod
+    def for_actor(
+        cls,
+        actor: Actor,
+        *,
+        term: Term,
+        township: Township | None = None,
+        school: School | None = None,
+        policy: Policy | None = None,
+    ) -> LedgerFilter:
+        """The selection as chosen; without a township or school, the actor's own place."""
+        township, school = place_or_own(actor, township, school)
+        return cls(term=term, township=township, school=school, policy=policy)
+
     @property
     def place(self) -> str:
         if self.school is not None:
@@ -74,6 +89,19 @@ class LedgerFilter:
         policy = self.policy.name if self.policy is not None else "学生资助"
         term = self.term
         return f"{self.place}{term.school_year.name}学年{term.get_season_display()}{policy}{what}"
+
+
+def funds_title(township: Township | None, school_year: SchoolYear) -> str:
+    """资金到村到户台账's title, naming the township it holds (the county only when it is all)."""
+    place = township.name if township is not None else "全县"
+    return f"{place}{school_year.name}学年教育资助资金到村到户台账"
+
+
+def conflicts_title(actor: Actor, term: Term | None, policy: Policy | None) -> str:
+    """重复资助排查表's title: the actor's township or school, the term, the policy."""
+    place = LedgerFilter.for_actor(actor, term=term).place if term is not None else ""
+    label = f"{term.school_year.name}学年{term.get_season_display()}" if term is not None else ""
+    return f"{place}{label}{policy.name if policy else '学生资助'}重复资助排查表"
 
 
 # ---------------------------------------------------------------------------

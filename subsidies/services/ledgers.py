@@ -22,6 +22,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from aidsite.access import actor_user, require
+from aidsite.lib.money import format_yuan
 from students.models import Term, Township
 from subsidies.models import (
     BankOutcome,
@@ -226,7 +227,7 @@ def batch_prepare(
     )
     _log(
         batch=batch, action=LedgerAction.PREPARE, user=user,
-        summary=f"编制 {batch}：{batch.entry_count} 人，{batch.total_amount} 元",
+        summary=f"编制 {batch}：{batch.entry_count} 人，{format_yuan(batch.total_amount)} 元",
         detail={"count": batch.entry_count, "total": str(batch.total_amount), "skipped": len(skipped)},
     )
     return PrepareResult(batch=batch, skipped=skipped)
@@ -240,7 +241,7 @@ def batch_discard(*, batch: DisbursementBatch, actor: Actor) -> None:
     locked = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
     if locked.is_approved:
         raise LedgerError("已审核的发放批次不能撤销，如有差错请逐条冲销。")
-    summary = f"撤销 {locked}：{locked.entry_count} 人，{locked.total_amount} 元"
+    summary = f"撤销 {locked}：{locked.entry_count} 人，{format_yuan(locked.total_amount)} 元"
     locked.entries.all().delete()
     _set_history_user(locked, user)
     pk = locked.pk
@@ -294,7 +295,7 @@ def batch_approve(*, batch: DisbursementBatch, actor: Actor) -> ApproveResult:
         locked.save()
         _log(
             batch=locked, action=LedgerAction.APPROVE, user=user,
-            summary=f"审核 {locked}：{count} 人，{total} 元",
+            summary=f"审核 {locked}：{count} 人，{format_yuan(total)} 元",
             detail={"count": count, "total": str(total)},
         )
     return ApproveResult(batch=locked, changed=True)

@@ -128,7 +128,11 @@ def approvals_made(request: HttpRequest, term: Term, township: Township | None) 
     approvals = scope_queryset(request.user, EntitlementApproval.objects.filter(term=term))
     if township is not None:
         approvals = approvals.filter(township=township)
-    return approvals.select_related("approved_by", "township").order_by("-approved_at")
+    approvals = list(
+        approvals.select_related("approved_by", "township", "term").order_by("-approved_at")
+    )
+    EntitlementApproval.attach_policy_names(approvals)
+    return approvals
 
 
 # ---------------------------------------------------------------------------

@@ -109,7 +109,14 @@ def _preview_context(result: ComputeResult) -> dict[str, Any]:
         "per_policy": [p for p in per_policy.values() if p["added"] or p["removed"] or p["changed"]],
         "sections": sections,
         "diff_count": sum(section["count"] for section in sections),
-        "floor_warnings": [{"w": w, "required": math.ceil(w.required)} for w in result.floor_warnings],
+        "floor_warnings": [
+            {
+                "w": w,
+                "required": math.ceil(w.required),
+                "policy": names.get(w.policy_code, w.policy_code),
+            }
+            for w in result.floor_warnings
+        ],
         "preview_limit": PREVIEW_ROWS,
         "policy_names": names,
     }

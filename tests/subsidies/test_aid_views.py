@@ -127,7 +127,7 @@ def test_a_preview_reports_schools_below_a_floor(client, term, kids, staff):
     for _ in range(10):
         kids(school, is_boarding=True)  # 10 boarders, none with hardship: CMP-BOARD floor 15 % not met
     page = _login(client, staff).post(reverse("aid:compute"), {"term": term.pk, "preview": "1"}).content.decode()
-    assert "低于资助比例下限" in page and "CMP-BOARD 青山镇寄宿小学" in page and "应不少于 2 人" in page
+    assert "低于资助比例下限" in page and "家庭经济困难寄宿生生活补助 青山镇寄宿小学" in page and "应不少于 2 人" in page
 
 
 # ---------------------------------------------------------------------------
@@ -310,7 +310,7 @@ def test_approval_records_who_and_when_and_freezes_the_rows(client, term, townsh
     compute(term)
     assert _grant(term, high["dibao"]).status == EntitlementStatus.APPROVED
     listed = c.get(reverse("aid:approve"), {"term": term.pk}).content.decode()
-    assert "qingshan" in listed and "2250.00" in listed
+    assert "qingshan" in listed and "2,250.00" in listed
 
 
 def test_approving_a_list_that_changed_since_it_was_shown_is_refused(client, term, high, staff):
@@ -357,7 +357,7 @@ def test_the_summary_gives_figures_totals_statuses_and_approvals(client, term, t
     assert (item["r"].enrolled, item["r"].qualifying, item["r"].quota, item["r"].awarded) == (15, 3, 2, 2)
     assert group["total"] == Decimal("2250.00")
     page = response.content.decode()
-    assert "青山中学" in page and "HS-GRANT 小计" in page and "合计" in page
+    assert "青山中学" in page and "普通高中国家助学金 小计" in page and "合计" in page
     assert "qingshan" in page  # the approval, with who
     statuses = {s["code"]: s["n"] for s in response.context["statuses"]}
     assert statuses[EntitlementStatus.APPROVED] == 2 and statuses[EntitlementStatus.NOT_AWARDED] == 1

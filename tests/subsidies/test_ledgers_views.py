@@ -116,7 +116,7 @@ def test_the_reports_render_for_the_auditor_without_writing_links(client, term, 
         text = response.content.decode()
         assert "冲销</a>" not in text and "审核通过并锁定" not in text
     funds = c.get(pages[3]).content.decode()
-    assert village.name in funds and "1200.00" in funds
+    assert village.name in funds and "1,200.00" in funds
 
 
 def test_an_auditor_gets_403_on_every_write(client, term, township):
