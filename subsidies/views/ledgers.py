@@ -158,7 +158,9 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("student", "school", "reversal", "bank_result", "entitlement__enrollment")
         .order_by("school__name", "student__name", "pk")
     )
-    reveal = can_reveal_personal_data(request.user)
+    # Full ID and account numbers only when asked for (`?reveal=1`), allowed, and logged (SECURITY D1, D2).
+    may_reveal = can_reveal_personal_data(request.user)
+    reveal = may_reveal and request.GET.get("reveal") == "1"
     rows = _entry_rows(entries, reveal)
     if reveal and rows:
         log_access(
@@ -174,6 +176,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "r": reconciliation,
             "rows": rows,
+            "can_reveal": may_reveal and not reveal and bool(rows),
             "log": LedgerLog.objects.filter(batch_id_ref=batch.pk).select_related("user"),
             "can_approve": (
                 not batch.is_approved

@@ -211,3 +211,18 @@ def test_an_account_is_masked_on_the_payment_account_admin(client, term, townshi
     page = _client(client, user).get(reverse("admin:subsidies_paymentaccount_changelist")).content.decode()
     assert account.account_number not in page
     assert not re.search(r"6217\d{16}", page)
+
+
+def test_a_batch_lists_masked_ids_until_a_revealer_asks_and_the_reveal_is_logged(client, term, township):
+    batch, preparer, _ = _approved(term, township)
+    full = [e.student.id_number for e in batch.entries.select_related("student")]
+    c = _client(client, preparer)
+    page = c.get(reverse("ledgers:batch", args=[batch.pk])).content.decode()
+    assert not any(number in page for number in full)
+    assert re.search(r"\d{17}[\dX]", page) is None
+    assert "显示完整号码" in page and not AccessLog.objects.exists()
+
+    revealed = c.get(reverse("ledgers:batch", args=[batch.pk]), {"reveal": "1"}).content.decode()
+    assert all(number in revealed for number in full)
+    log = AccessLog.objects.get()
+    assert log.user == preparer and log.row_count == len(full)
