@@ -23,12 +23,20 @@ def _export_kinds_register() -> None:
     here: the exports and reports themselves import no form.
     """
     from aidsite.export_jobs import export_kind_register
+    from subsidies.exports.aid import AidListWorkbook
     from subsidies.exports.conflicts import ConflictsWorkbook
     from subsidies.exports.funds import FundsWorkbook
     from subsidies.exports.ledger import LedgerWorkbook
-    from subsidies.forms.ledgers import ConflictExportForm, FundsExportForm, LedgerExportForm
+    from subsidies.forms.ledgers import (
+        AidListExportForm,
+        ConflictExportForm,
+        FundsExportForm,
+        LedgerExportForm,
+    )
     from subsidies.reports import REPORTS
 
+    # The aid list first: the auditors' most common export.
+    export_kind_register(AidListWorkbook(form=AidListExportForm))
     export_kind_register(LedgerWorkbook(form=LedgerExportForm))
     export_kind_register(FundsWorkbook(form=FundsExportForm))
     export_kind_register(ConflictsWorkbook(form=ConflictExportForm))
