@@ -14,6 +14,16 @@ class SubsidiesConfig(AppConfig):
         post_migrate.connect(_sqlite_guards, sender=self)
         _register_access()
         _export_kinds_register()
+        _student_record_register()
+
+
+def _student_record_register() -> None:
+    """The student's page (students knows no subsidy) shows their entitlements and payments."""
+    from students.record import student_record_section_register
+    from subsidies.record import entitlements_section, payments_section
+
+    student_record_section_register("subsidies.entitlements", entitlements_section, order=10)
+    student_record_section_register("subsidies.payments", payments_section, order=20)
 
 
 def _export_kinds_register() -> None:
