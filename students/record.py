@@ -13,7 +13,7 @@ so the page renders them the same way whatever the app.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -29,9 +29,11 @@ class RecordSection:
     columns: Sequence[str]
     rows: list[Sequence[Any]]
     empty: str = "无记录"
-    # Column positions shown right-aligned (amounts).
-    numeric: frozenset[int] = field(default_factory=frozenset)
-    note: str = ""
+
+    @property
+    def numeric(self) -> frozenset[int]:
+        """Column positions shown right-aligned: the amounts, whose heads say （元）."""
+        return frozenset(i for i, column in enumerate(self.columns) if "（元）" in column)
 
 
 SectionFunction = Callable[["Actor", "Student"], "RecordSection | None"]

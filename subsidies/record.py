@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from aidsite.access import Actor
     from students.models import Student
 
+ENTITLEMENT_COLUMNS = ("学期", "资助项目", "学校", "档次", "金额（元）", "状态")
+PAYMENT_COLUMNS = ("学期", "资助项目", "批次", "发放方式", "金额（元）", "发放结果")
+
 
 def entitlements_section(actor: Actor, student: Student) -> RecordSection | None:
     """资助记录: every term's entitlements of the student, newest term first, by policy name."""
@@ -34,13 +37,7 @@ def entitlements_section(actor: Actor, student: Student) -> RecordSection | None
         )
         for e in entitlements
     ]
-    return RecordSection(
-        title="资助记录",
-        columns=("学期", "资助项目", "学校", "档次", "金额（元）", "状态"),
-        rows=rows,
-        empty="尚无资助记录",
-        numeric=frozenset({4}),
-    )
+    return RecordSection("资助记录", ENTITLEMENT_COLUMNS, rows, empty="尚无资助记录")
 
 
 def payments_section(actor: Actor, student: Student) -> RecordSection | None:
@@ -65,10 +62,4 @@ def payments_section(actor: Actor, student: Student) -> RecordSection | None:
         )
         for e in entries
     ]
-    return RecordSection(
-        title="发放记录",
-        columns=("学期", "资助项目", "批次", "发放方式", "金额（元）", "发放结果"),
-        rows=rows,
-        empty="尚无发放记录",
-        numeric=frozenset({4}),
-    )
+    return RecordSection("发放记录", PAYMENT_COLUMNS, rows, empty="尚无发放记录")

@@ -67,22 +67,17 @@ def entitlement_list(
     queryset = scope_queryset(actor, Entitlement.objects.filter(term=term))
     if township is not None:
         queryset = queryset.filter(enrollment__school__township=township)
-    if policy_code:
-        queryset = queryset.filter(policy__code=policy_code)
-    if school_id:
-        queryset = queryset.filter(enrollment__school_id=school_id)
-    if tier:
-        queryset = queryset.filter(tier=tier)
-    if status:
-        queryset = queryset.filter(status=status)
-    if name:
-        queryset = queryset.filter(student__name__contains=name)
-    if id_number:
-        queryset = queryset.filter(student__id_number=id_number)
-    if id_suffix:
-        queryset = queryset.filter(student__id_number__endswith=id_suffix)
-    if id_prefix:
-        queryset = queryset.filter(student__id_number__startswith=id_prefix)
+    lookups = {
+        "policy__code": policy_code,
+        "enrollment__school_id": school_id,
+        "tier": tier,
+        "status": status,
+        "student__name__contains": name,
+        "student__id_number": id_number,
+        "student__id_number__endswith": id_suffix,
+        "student__id_number__startswith": id_prefix,
+    }
+    queryset = queryset.filter(**{lookup: value for lookup, value in lookups.items() if value})
     # Within a school the awarded come first (in quota order), then those left out, then exclusions.
     awarded_first = Case(
         When(status__in=AWARDED_STATUSES, then=Value(0)),

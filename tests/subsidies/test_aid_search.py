@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(township):
-    return make_user(role=Role.TOWNSHIP_STAFF, township=township)
-
-
-@pytest.fixture
 def listed(term, kids):
     school = kids.school(Stage.HIGH, name="青山中学")
     people = {
@@ -34,6 +29,12 @@ def listed(term, kids):
     }
     compute(term)
     return people
+
+
+@pytest.fixture
+def staff(township, listed):
+    """The township's officer (the list is computed first)."""
+    return make_user(role=Role.TOWNSHIP_STAFF, township=township)
 
 
 def _names(response) -> list[str]:
