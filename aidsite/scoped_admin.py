@@ -4,8 +4,9 @@ It routes everything the Django admin reads through `aidsite.access.scope_querys
 lists, change and delete pages, search, autocomplete, foreign-key choices and the
 choices of related list filters, history pages (django-simple-history's list and
 version pages included) and the lookups a list URL may carry. It also keeps personal
-data (ID numbers, phones) masked on change and history pages for users without the
-reveal permission, and records every page that shows them in full (SECURITY A4, D1, D2).
+data (ID numbers, phones) masked on change and history pages: in full only for a user
+with the reveal permission who asks for it (`?reveal=1`, the page's "显示完整号码" link),
+and every page that shows them in full is recorded (SECURITY A4, D1, D2).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from aidsite.access import can_reveal_personal_data, log_access, scope_queryset, user_scope
 from aidsite.lib.idcard import mask_account, mask_id_number, mask_phone
 from aidsite.models import AccessAction
+
+# The query parameter that asks a change or history page for the full personal data.
+REVEAL_PARAM = "reveal"
 
 # Refused list lookups are security events (someone probing hidden digits or another
 # scope), logged with who asked; the value is left out, it may be a guess at an ID number.
@@ -105,8 +109,9 @@ class ScopedAdminMixin:
 
     `personal_fields` maps a model field holding personal data to the name of a
     read-only display of its masked value (a model property or an admin method).
-    Users without the reveal permission (`AID_REVEAL_PERMISSION`) get the masked display in its
-    place; users with it see the field and the page view is written to the access log.
+    Every page shows the masked display in its place; a user with the reveal
+    permission (`AID_REVEAL_PERMISSION`) who asks for it (`?reveal=1`) sees and may
+    edit the field, and that page view is written to the access log.
     """
 
     personal_fields: dict[str, str] = {}
@@ -258,7 +263,7 @@ class ScopedAdminMixin:
         return response
 
     def get_historical_record_context_helper(self, request: HttpRequest, historical_record):  # type: ignore[no-untyped-def]
-        if self.personal_fields and not can_reveal_personal_data(request.user):
+        if self.personal_fields and not self.reveals_personal_data(request):
             return _MaskedHistoryHelper(
                 self.model,  # type: ignore[attr-defined]
                 historical_record,
@@ -267,9 +272,17 @@ class ScopedAdminMixin:
         return super().get_historical_record_context_helper(request, historical_record)  # type: ignore[misc]
 
     # --- personal data ----------------------------------------------------
+    def reveals_personal_data(self, request: HttpRequest) -> bool:
+        """Full values on this page: the user may reveal them and asked to (a POST keeps the URL's ask)."""
+        return (
+            bool(self.personal_fields)
+            and request.GET.get(REVEAL_PARAM) == "1"
+            and can_reveal_personal_data(request.user)
+        )
+
     def _log_reveal(self, request: HttpRequest, what: str, **detail: Any) -> None:
         """Log that the user was shown this admin's personal fields unmasked (if they were)."""
-        if not (self.personal_fields and can_reveal_personal_data(request.user)):
+        if not self.reveals_personal_data(request):
             return
         opts = self.model._meta  # type: ignore[attr-defined]
         log_access(
@@ -285,7 +298,7 @@ class ScopedAdminMixin:
         return (
             bool(self.personal_fields)
             and obj is not None
-            and not can_reveal_personal_data(request.user)
+            and not self.reveals_personal_data(request)
         )
 
     def _swap_personal_fields(self, fields: Sequence[Any]) -> list[Any]:
@@ -321,6 +334,14 @@ class ScopedAdminMixin:
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):  # type: ignore[no-untyped-def]
         if obj is not None:
             self._log_reveal(request, str(obj), pk=obj.pk)
+            if (
+                self.personal_fields
+                and can_reveal_personal_data(request.user)
+                and not self.reveals_personal_data(request)
+            ):
+                query = request.GET.copy()
+                query[REVEAL_PARAM] = "1"
+                context["reveal_url"] = f"?{query.urlencode()}"
         return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
 
 

@@ -13,6 +13,15 @@ class CampaignsConfig(AppConfig):
 
         export_kind_register(CampaignReport())
         _register_access()
+        _student_record_register()
+
+
+def _student_record_register() -> None:
+    """The student's page (students knows no campaign) shows the child's home visits."""
+    from campaigns.record import visits_section
+    from students.record import student_record_section_register
+
+    student_record_section_register("campaigns.visits", visits_section, order=30)
 
 
 def _register_access() -> None:

@@ -14,6 +14,16 @@ class SubsidiesConfig(AppConfig):
         post_migrate.connect(_sqlite_guards, sender=self)
         _register_access()
         _export_kinds_register()
+        _student_record_register()
+
+
+def _student_record_register() -> None:
+    """The student's page (students knows no subsidy) shows their entitlements and payments."""
+    from students.record import student_record_section_register
+    from subsidies.record import entitlements_section, payments_section
+
+    student_record_section_register("subsidies.entitlements", entitlements_section, order=10)
+    student_record_section_register("subsidies.payments", payments_section, order=20)
 
 
 def _export_kinds_register() -> None:
@@ -23,12 +33,20 @@ def _export_kinds_register() -> None:
     here: the exports and reports themselves import no form.
     """
     from aidsite.export_jobs import export_kind_register
+    from subsidies.exports.aid import AidListWorkbook
     from subsidies.exports.conflicts import ConflictsWorkbook
     from subsidies.exports.funds import FundsWorkbook
     from subsidies.exports.ledger import LedgerWorkbook
-    from subsidies.forms.ledgers import ConflictExportForm, FundsExportForm, LedgerExportForm
+    from subsidies.forms.ledgers import (
+        AidListExportForm,
+        ConflictExportForm,
+        FundsExportForm,
+        LedgerExportForm,
+    )
     from subsidies.reports import REPORTS
 
+    # The aid list first: the auditors' most common export.
+    export_kind_register(AidListWorkbook(form=AidListExportForm))
     export_kind_register(LedgerWorkbook(form=LedgerExportForm))
     export_kind_register(FundsWorkbook(form=FundsExportForm))
     export_kind_register(ConflictsWorkbook(form=ConflictExportForm))

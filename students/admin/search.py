@@ -44,6 +44,20 @@ _SEARCH_SESSION_SIZE = 20
 _SEARCH_FORM_FIELDS = {"csrfmiddlewaretoken", "_personal_search", "q", SEARCH_TOKEN_VAR, "p"}
 
 
+def personal_search_remember(request: HttpRequest, full: str) -> str:
+    """Keep a full number in the session; the short random token that stands for it in a URL."""
+    token = secrets.token_urlsafe(6)
+    remembered = dict(request.session.get(_SEARCH_SESSION_KEY, {}))
+    remembered[token] = full
+    request.session[_SEARCH_SESSION_KEY] = dict(list(remembered.items())[-_SEARCH_SESSION_SIZE:])
+    return token
+
+
+def personal_search_recall(request: HttpRequest, token: str) -> str:
+    """The full number a token of this session stands for, or ""."""
+    return request.session.get(_SEARCH_SESSION_KEY, {}).get(token, "") if token else ""
+
+
 def _personal_changelist(base: type[ChangeList]) -> type[ChangeList]:
     """The admin's ChangeList, told that the search token is no field lookup."""
 
@@ -98,8 +112,7 @@ class PersonalSearchMixin:
 
     def _remembered_term(self, request: HttpRequest, shown: str) -> str:
         """The full number behind `?q=<masked>&qt=<token>`, or `shown` itself."""
-        token = request.GET.get(SEARCH_TOKEN_VAR, "")
-        full = request.session.get(_SEARCH_SESSION_KEY, {}).get(token, "")
+        full = personal_search_recall(request, request.GET.get(SEARCH_TOKEN_VAR, ""))
         kind_name = self._personal_kind(full) if full else None
         if kind_name is not None and _MASKERS[kind_name](full) == shown:
             return full
@@ -114,14 +127,8 @@ class PersonalSearchMixin:
             params["q"] = term
         else:
             full = normalize_id_number(term)
-            token = secrets.token_urlsafe(6)
-            remembered = dict(request.session.get(_SEARCH_SESSION_KEY, {}))
-            remembered[token] = full
-            request.session[_SEARCH_SESSION_KEY] = dict(
-                list(remembered.items())[-_SEARCH_SESSION_SIZE:]
-            )
             params["q"] = _MASKERS[kind_name](full)
-            params[SEARCH_TOKEN_VAR] = token
+            params[SEARCH_TOKEN_VAR] = personal_search_remember(request, full)
         query = params.urlencode()
         return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
 

@@ -25,6 +25,7 @@ from students.admin.resources import (
 from students.admin.roster_import import RosterImportAdminMixin
 from students.admin.search import PersonalSearchMixin
 from students.models import Enrollment, Student
+from students.record import student_record_sections
 
 
 class EnrollmentInline(ScopedTabularInline):
@@ -162,6 +163,14 @@ class StudentAdmin(PersonalSearchMixin, ExportMixin, RosterImportAdminMixin, Sco
     def current_status(self, obj: Student) -> str:
         enrollment = latest_enrollment(obj)
         return str(enrollment.get_status_display()) if enrollment else "—"
+
+    # --- the record: what the apps above registered about the student ---
+    def change_view(self, request, object_id, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+        extra_context = dict(extra_context or {})
+        student = self.get_queryset(request).filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if student is not None:
+            extra_context["record_sections"] = student_record_sections(request.user, student)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     # --- export ---
     def get_export_resource_kwargs(self, request, **kwargs):  # type: ignore[no-untyped-def]

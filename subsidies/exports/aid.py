@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import IO, TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from aidsite.access import can_reveal_personal_data, log_access, require, scope_queryset
+from aidsite.export_jobs import ExportKind
 from aidsite.lib.excel import WorkbookResult, write_formal_workbook
 from aidsite.lib.idcard import mask_id_number
 from aidsite.models import AccessAction
@@ -91,12 +93,13 @@ def entitlements_export(
     actor: Actor,
     issuer: str = "",
     via: str = "web",
+    log: bool = True,
 ) -> WorkbookResult:
     """Write the term's aid list as a formal workbook and record the export in the access log.
 
     Rows are limited to the actor's scope and ID numbers are masked unless the
     actor may see them in full; the command line (a system actor) writes full
-    numbers, as its contract says.
+    numbers, as its contract says. The export centre passes `log=False`: it logs the job itself.
     """
     require(actor, "subsidies.export_entitlement", denied="没有导出资助名单的权限。")
     queryset = scope_queryset(
@@ -113,6 +116,15 @@ def entitlements_export(
         issuer=issuer or (f"{township.name}教办" if township is not None else "县教育和体育局学生资助管理中心"),
         sheet_name="资助名单",
     )
+    if log:
+        _export_log(actor, title, result, via=via, term=term, township=township, policy_code=policy_code, reveal=reveal)
+    return result
+
+
+def _export_log(
+    actor: Actor, title: str, result: WorkbookResult, *, via: str, term: Term, township: Township | None,
+    policy_code: str | None, reveal: bool,
+) -> None:
     log_access(
         user=actor,
         action=AccessAction.EXPORT,
@@ -126,4 +138,23 @@ def entitlements_export(
             "full_id_numbers": reveal,
         },
     )
-    return result
+
+
+class AidListWorkbook(ExportKind):
+    """资助名单 in the export centre: the same workbook as `manage.py export_aid`, in the user's scope."""
+
+    identifier = "aid_list"
+    label = _("资助名单（xlsx）")
+    permission = "subsidies.export_entitlement"
+
+    def run(
+        self, *, actor: Actor, parameters: dict[str, Any], out: IO[bytes], progress: Callable[[float], None]
+    ) -> int:
+        term = Term.objects.select_related("school_year").get(pk=parameters["term"])
+        township_pk = parameters.get("township")
+        township = scope_queryset(actor, Township.objects.all()).get(pk=township_pk) if township_pk else None
+        result = entitlements_export(
+            out, term=term, township=township, policy_code=parameters.get("policy") or None,
+            actor=actor, via="export_centre", log=False,
+        )
+        return result.rows

@@ -6,6 +6,7 @@ is fixed), the county administrator may pick one or leave it for the whole count
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -14,8 +15,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aidsite.access import scope_queryset, user_scope
-from aidsite.lib.idcard import normalize_id_number
+from aidsite.access import can_reveal_personal_data, scope_queryset, user_scope
+from aidsite.lib.idcard import ID_PATTERN, normalize_id_number
 from aidsite.lib.text import validate_free_text
 from students.models import School, Term, Township
 from subsidies.forms.shared import required_reason, terms, visible_townships
@@ -149,8 +150,27 @@ class ComputeForm(_PolicyScopeForm):
     all_policies = _("全部测算类项目")
 
 
+_ID_TAIL = re.compile(r"^\d*[\dX]$")
+_MASKED_ID = re.compile(r"^(\d{4})\*{10}(\d{3}[\dX])$")
+# The masked form shows the last four: anyone may search by them. A role with the reveal
+# permission may type up to six, as offices quote them; more would let a role without
+# it recover hidden digits by trying.
+VISIBLE_TAIL = 4
+REVEALER_TAIL = 6
+
+
 class ListFilterForm(_PolicyScopeForm):
-    """资助名单 filters: policy, school (scoped), tier, status."""
+    """资助名单 filters: policy, school (scoped), tier, status, and a search by name or ID number.
+
+    The search takes a name (or part of it), the last digits of an ID number, or the
+    full number; a full number never stays in the URL (the view swaps it for its masked
+    form and a session token, as the registry's search does).
+    """
+
+    q = forms.CharField(
+        label=_("姓名或身份证号"), required=False, max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": _("姓名、身份证号后四位或完整号码"), "size": 22}),
+    )
 
     school = forms.ModelChoiceField(
         label=_("学校"), queryset=School.objects.none(), required=False, empty_label=_("全部学校")
@@ -168,6 +188,32 @@ class ListFilterForm(_PolicyScopeForm):
         self.fields["school"].queryset = schools
         self.fields["tier"].choices = [("", _("全部档次"))] + [(t, f"{t}档") for t in _year_tiers(self.selected_term)]
 
+    def clean_q(self) -> str:
+        raw = self.cleaned_data.get("q") or ""
+        number = normalize_id_number(raw)
+        if not number or ID_PATTERN.match(number) or _MASKED_ID.match(number):
+            return number
+        if _ID_TAIL.match(number):
+            longest = REVEALER_TAIL if can_reveal_personal_data(self.user) else VISIBLE_TAIL
+            if not VISIBLE_TAIL <= len(number) <= longest:
+                raise forms.ValidationError(
+                    _("按身份证号查找请输入后 %(low)s 至 %(high)s 位，或完整的 18 位号码。"),
+                    params={"low": VISIBLE_TAIL, "high": longest},
+                )
+            return number
+        return raw.strip()
+
+    def search(self) -> dict[str, Any]:
+        """The search box as `entitlement_list` keywords (the full number is the view's to add)."""
+        term = self.cleaned_data.get("q") or ""
+        if not term or ID_PATTERN.match(term):
+            return {}
+        if match := _MASKED_ID.match(term):
+            return {"id_prefix": match.group(1), "id_suffix": match.group(2)}
+        if _ID_TAIL.match(term):
+            return {"id_suffix": term}
+        return {"name": term}
+
     def filters(self) -> dict[str, Any]:
         """Keyword arguments for `entitlement_list` (empty when the filters are invalid)."""
         if not self.is_valid():
@@ -179,6 +225,7 @@ class ListFilterForm(_PolicyScopeForm):
             "school_id": school.pk if school else None,
             "tier": data.get("tier"),
             "status": data.get("status") or None,
+            **self.search(),
         }
 
 

@@ -12,6 +12,8 @@ from aidsite.access import scope_queryset, user_scope
 from aidsite.lib.text import validate_free_text
 from students.models import School, SchoolYear, Term, Township
 from students.places import place_or_own
+from subsidies.exports.aid import export_title
+from subsidies.forms.aid import default_term
 from subsidies.forms.shared import (
     PolicyOfTermForm,
     policies,
@@ -128,6 +130,35 @@ class LedgerExportForm(_TermForm):
             self.user, term=data["term"], township=data.get("township"), school=data.get("school"),
             policy=data.get("policy"),
         ).title()  # fmt: skip
+
+
+class AidListExportForm(_TermForm):
+    """资助名单 in the export centre: the term (opening on the one with a list), the township, the policy."""
+
+    township = forms.ModelChoiceField(
+        label=_("乡镇"), queryset=Township.objects.none(), required=False, empty_label=_("全部（我可见的）")
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["township"].queryset = visible_townships(user)
+        term = default_term(user)
+        if term is not None:
+            self.fields["term"].initial = term.pk
+
+    def parameters(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "term": data["term"].pk,
+            "policy": data["policy"].code if data.get("policy") else None,
+            "township": data["township"].pk if data.get("township") else None,
+        }
+
+    def title(self) -> str:
+        data = self.cleaned_data
+        policy = data.get("policy")
+        township, _school = place_or_own(self.user, data.get("township"))
+        return export_title(term=data["term"], township=township, policy_code=policy.code if policy else None)
 
 
 class FundsExportForm(FundsFilterForm):

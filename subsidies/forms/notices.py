@@ -83,6 +83,14 @@ class NoticeForm(PolicyOfTermForm):
             if township is not None:
                 self.fields["issuing_unit"].initial = township.office_name
 
+    def choice_pairs(self) -> list[tuple[int, int, int]]:
+        """(term, school, policy) that have a list to post, in the user's scope: the page's script
+        lets school and policy choices filter each other by them (one query)."""
+        listed = scope_queryset(
+            self.user, Entitlement.objects.filter(status__in=AWARDED_STATUSES, amount__gt=0)
+        ).filter(policy__by_application=False)
+        return list(listed.values_list("term_id", "enrollment__school_id", "policy_id").distinct().order_by())
+
     def clean_objection_contact(self) -> str:
         return self.cleaned_data["objection_contact"].strip()
 

@@ -54,19 +54,31 @@ def entitlement_list(
     school_id: int | None = None,
     tier: int | None = None,
     status: str | None = None,
+    name: str | None = None,
+    id_number: str | None = None,
+    id_suffix: str | None = None,
+    id_prefix: str | None = None,
 ) -> QuerySet[Entitlement]:
-    """The review list (资助名单) the actor may see, filtered, joined for display in one query."""
+    """The review list (资助名单) the actor may see, filtered, joined for display in one query.
+
+    `name` matches part of the student's name; `id_number` the full number exactly;
+    `id_suffix` / `id_prefix` its last / first characters (the caller decides how many a
+    role may ask for: never more than the masked form shows to one without the reveal).
+    """
     queryset = scope_queryset(actor, Entitlement.objects.filter(term=term))
     if township is not None:
         queryset = queryset.filter(enrollment__school__township=township)
-    if policy_code:
-        queryset = queryset.filter(policy__code=policy_code)
-    if school_id:
-        queryset = queryset.filter(enrollment__school_id=school_id)
-    if tier:
-        queryset = queryset.filter(tier=tier)
-    if status:
-        queryset = queryset.filter(status=status)
+    lookups = {
+        "policy__code": policy_code,
+        "enrollment__school_id": school_id,
+        "tier": tier,
+        "status": status,
+        "student__name__contains": name,
+        "student__id_number": id_number,
+        "student__id_number__endswith": id_suffix,
+        "student__id_number__startswith": id_prefix,
+    }
+    queryset = queryset.filter(**{lookup: value for lookup, value in lookups.items() if value})
     # Within a school the awarded come first (in quota order), then those left out, then exclusions.
     awarded_first = Case(
         When(status__in=AWARDED_STATUSES, then=Value(0)),

@@ -22,12 +22,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Sum
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.views.decorators.http import require_http_methods
 
 from aidsite.access import get_for_user, require, scope_queryset, user_scope
 from aidsite.admin_pages import render_admin_page
-from aidsite.lib.idcard import mask_id_number
+from aidsite.lib.idcard import ID_PATTERN, mask_id_number, normalize_id_number
+from students.admin.search import SEARCH_TOKEN_VAR, personal_search_recall, personal_search_remember
 from students.models import Term, Township
 from subsidies.forms.aid import AidScopeForm, ListFilterForm
 from subsidies.models import (
@@ -237,15 +238,47 @@ def _with_override_flag(queryset: Any) -> Any:
     return queryset.annotate(has_override=Exists(overrides))
 
 
-@aid_page(methods=("GET",))
+def _search_redirect(request: HttpRequest, params: QueryDict) -> HttpResponse | None:
+    """A full ID number in the search (posted, or typed into the URL) leaves as its masked form.
+
+    The number is kept in the session under a short token (`?q=<masked>&qt=<token>`), so
+    no URL, server log or browser history holds it (SECURITY D4). None: nothing to move.
+    """
+    number = normalize_id_number(params.get("q", ""))
+    if request.method != "POST" and not ID_PATTERN.match(number):
+        return None
+    params = params.copy()
+    for name in ("csrfmiddlewaretoken", "page", SEARCH_TOKEN_VAR):
+        params.pop(name, None)
+    if ID_PATTERN.match(number):
+        params["q"] = mask_id_number(number)
+        params[SEARCH_TOKEN_VAR] = personal_search_remember(request, number)
+    return HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
+
+
+def _list_filters(request: HttpRequest, form: ListFilterForm) -> dict[str, Any]:
+    """The form's filters; a masked search with this session's token finds the full number exactly."""
+    filters = form.filters()
+    full = personal_search_recall(request, request.GET.get(SEARCH_TOKEN_VAR, ""))
+    if full and filters.get("id_suffix") and mask_id_number(full) == form.cleaned_data.get("q"):
+        filters.pop("id_prefix", None)
+        filters.pop("id_suffix", None)
+        filters["id_number"] = full
+    return filters
+
+
+@aid_page(methods=("GET", "POST"))
 def aid_list(request: HttpRequest) -> HttpResponse:
-    """资助名单: filtered by policy, school, tier and status, with the reasons; IDs masked."""
+    """资助名单: filtered by policy, school, tier and status, searched by name or ID; IDs masked."""
+    moved = _search_redirect(request, request.POST if request.method == "POST" else request.GET)
+    if moved is not None:
+        return moved
     form = ListFilterForm(request.GET, user=request.user)
     term, township = form.selection()
     context = page_context(form, "资助名单")
     if term is not None:
         queryset = _with_override_flag(
-            entitlement_list(actor=request.user, term=term, township=township, **form.filters())
+            entitlement_list(actor=request.user, term=term, township=township, **_list_filters(request, form))
         )
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         query = request.GET.copy()

@@ -158,7 +158,9 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("student", "school", "reversal", "bank_result", "entitlement__enrollment")
         .order_by("school__name", "student__name", "pk")
     )
-    reveal = can_reveal_personal_data(request.user)
+    # Full ID and account numbers only when asked for (`?reveal=1`), allowed, and logged (SECURITY D1, D2).
+    may_reveal = can_reveal_personal_data(request.user)
+    reveal = may_reveal and request.GET.get("reveal") == "1"
     rows = _entry_rows(entries, reveal)
     if reveal and rows:
         log_access(
@@ -174,6 +176,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "r": reconciliation,
             "rows": rows,
+            "can_reveal": may_reveal and not reveal and bool(rows),
             "log": LedgerLog.objects.filter(batch_id_ref=batch.pk).select_related("user"),
             "can_approve": (
                 not batch.is_approved
@@ -270,10 +273,24 @@ def conflicts(request: HttpRequest) -> HttpResponse:
         rows = ledger_conflicts(
             actor=request.user, term=form.cleaned_data["term"], policy=form.cleaned_data.get("policy")
         )
-    reveal = can_reveal_personal_data(request.user)
+    # Full ID numbers only when asked for (`&reveal=1`), allowed, and logged (SECURITY D1, D2).
+    may_reveal = can_reveal_personal_data(request.user)
+    reveal = may_reveal and request.GET.get("reveal") == "1"
     for row in rows:
         row.shown_id = row.id_number if reveal else mask_id_number(row.id_number)
-    return render_admin_page(request, "subsidies/ledgers/conflicts.html", {"title": "重复资助排查", "form": form, "rows": rows})
+    if reveal and rows:
+        log_access(
+            user=request.user, action=AccessAction.REVEAL, what="重复资助排查", row_count=len(rows),
+            detail={"term": form.cleaned_data["term"].pk},
+        )
+    query = request.GET.copy()
+    query["reveal"] = "1"
+    return render_admin_page(
+        request,
+        "subsidies/ledgers/conflicts.html",
+        {"title": "重复资助排查", "form": form, "rows": rows,
+         "reveal_query": query.urlencode() if may_reveal and not reveal and rows else ""},
+    )
 
 
 @ledger_page()

@@ -173,6 +173,9 @@ def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             "title": "撤回公示",
             "notice": notice,
             "state": notices.notice_state(notice, today=timezone.localdate()),
+            "listed": notices_with_counts(PublicNotice.objects.filter(pk=notice.pk)).values_list(
+                "student_count", flat=True
+            ).first(),
             "form": form,
         },
     )

@@ -118,11 +118,14 @@ def test_a_directors_history_pages_keep_id_numbers_and_phones_masked(client, wor
     assert new_id[:4] + "*" * 10 + new_id[-4:] in client.get(version).content.decode()
 
 
-def test_a_version_page_shown_in_full_is_written_to_the_access_log(client, world):
+def test_a_version_page_shown_in_full_on_asking_is_written_to_the_access_log(client, world):
     client.force_login(world.township_staff)
     _list, version = _history_urls(world.student_a)
     before = AccessLog.objects.filter(action=AccessAction.REVEAL).count()
-    body = client.get(version).content.decode()
+    masked = client.get(version).content.decode()
+    assert world.student_a.id_number not in masked
+    assert AccessLog.objects.filter(action=AccessAction.REVEAL).count() == before
+    body = client.get(version, {"reveal": "1"}).content.decode()
     assert world.student_a.id_number in body
     assert AccessLog.objects.filter(action=AccessAction.REVEAL).count() == before + 1
 

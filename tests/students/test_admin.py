@@ -73,10 +73,24 @@ def test_the_household_list_masks_phones(client, world):
     assert "13912345678" not in body
 
 
-def test_a_user_with_the_reveal_permission_sees_the_full_id_and_the_view_is_logged(client, world):
+def test_a_user_with_the_reveal_permission_sees_the_masked_id_until_asking(client, world):
+    # The heading and the form agree: masked, with a link to the logged reveal (issue 12).
     client.force_login(world.township_staff)
     response = client.get(f"{STUDENTS}{world.student_a.pk}/change/")
+    assert response.status_code == 200
+    assert _no_full_id(response) and world.student_a.masked_id_number in _html(response)
+    assert 'name="id_number"' not in _html(response)
+    assert "显示完整号码" in _html(response)
+    assert not AccessLog.objects.exists()
+
+
+def test_a_user_with_the_reveal_permission_sees_the_full_id_on_asking_and_the_view_is_logged(
+    client, world
+):
+    client.force_login(world.township_staff)
+    response = client.get(f"{STUDENTS}{world.student_a.pk}/change/", {"reveal": "1"})
     assert world.student_a.id_number in _html(response)
+    assert 'name="id_number"' in _html(response) and "显示完整号码" not in _html(response)
     entry = AccessLog.objects.get(action=AccessAction.REVEAL)
     assert entry.user == world.township_staff
     assert entry.detail == {"model": "students.student", "pk": world.student_a.pk}
@@ -86,7 +100,10 @@ def test_a_user_with_the_reveal_permission_sees_the_full_id_and_the_view_is_logg
 
 def test_the_auditor_sees_full_values_read_only_and_the_view_is_logged(client, world):
     client.force_login(world.auditor)
-    response = client.get(f"{HOUSEHOLDS}{world.household_a.pk}/change/")
+    masked = client.get(f"{HOUSEHOLDS}{world.household_a.pk}/change/")
+    assert "13912345678" not in _html(masked) and "139****5678" in _html(masked)
+    assert not AccessLog.objects.exists()
+    response = client.get(f"{HOUSEHOLDS}{world.household_a.pk}/change/", {"reveal": "1"})
     assert "13912345678" in _html(response)
     assert 'name="phone"' not in _html(response)
     assert AccessLog.objects.filter(user=world.auditor, action=AccessAction.REVEAL).count() == 1

@@ -211,3 +211,37 @@ def test_an_account_is_masked_on_the_payment_account_admin(client, term, townshi
     page = _client(client, user).get(reverse("admin:subsidies_paymentaccount_changelist")).content.decode()
     assert account.account_number not in page
     assert not re.search(r"6217\d{16}", page)
+
+
+def test_a_batch_lists_masked_ids_until_a_revealer_asks_and_the_reveal_is_logged(client, term, township):
+    batch, preparer, _ = _approved(term, township)
+    full = [e.student.id_number for e in batch.entries.select_related("student")]
+    c = _client(client, preparer)
+    page = c.get(reverse("ledgers:batch", args=[batch.pk])).content.decode()
+    assert not any(number in page for number in full)
+    assert re.search(r"\d{17}[\dX]", page) is None
+    assert "显示完整号码" in page and not AccessLog.objects.exists()
+
+    revealed = c.get(reverse("ledgers:batch", args=[batch.pk]), {"reveal": "1"}).content.decode()
+    assert all(number in revealed for number in full)
+    log = AccessLog.objects.get()
+    assert log.user == preparer and log.row_count == len(full)
+
+
+def test_the_conflict_report_masks_ids_until_a_revealer_asks_and_logs_the_reveal(client, term, township):
+    from subsidies.services.ledgers import entry_reverse
+
+    batch, preparer, approver = _approved(term, township, count=2)
+    first = batch.entries.select_related("student").order_by("pk").first()
+    entry_reverse(entry=first, actor=preparer, reason="账号错误")
+    later = batch_prepare(township=township, policy=policy_of(term), term=term, actor=preparer).batch
+    batch_approve(batch=later, actor=approver)
+    c = _client(client, approver)
+    url = reverse("ledgers:conflicts")
+    page = c.get(url, {"term": term.pk}).content.decode()
+    assert first.student.name in page and first.student.id_number not in page
+    assert re.search(r"\d{17}[\dX]", page) is None and "显示完整号码" in page
+    assert not AccessLog.objects.filter(action="reveal").exists()
+    revealed = c.get(url, {"term": term.pk, "reveal": "1"}).content.decode()
+    assert first.student.id_number in revealed
+    assert AccessLog.objects.get(action="reveal").user == approver
