@@ -13,13 +13,14 @@ from aidsite.lib.text import validate_free_text
 from students.models import School, SchoolYear, Term, Township
 from subsidies.forms.shared import (
     PolicyOfTermForm,
+    check_year_has_policies,
     policies,
     required_reason,
     terms,
     visible_townships,
 )
 from subsidies.models import PaymentMethod, Policy
-from subsidies.selectors import LedgerFilter
+from subsidies.selectors import LedgerFilter, TermData, default_school_year, default_term
 
 
 class _TermForm(PolicyOfTermForm):
@@ -27,15 +28,21 @@ class _TermForm(PolicyOfTermForm):
     policy = forms.ModelChoiceField(
         label=_("资助项目"), queryset=Policy.objects.none(), required=False, empty_label=_("全部项目")
     )
+    # Which terms hold data for the form: it opens on the latest of them (subsidies.selectors.terms).
+    term_data = TermData.LEDGER
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["term"].queryset = terms()
         self.fields["policy"].queryset = policies()
+        self.default_term = default_term(actor=user, data=self.term_data)
+        self.fields["term"].initial = self.default_term
 
 
 class BatchPrepareForm(_TermForm):
+    term_data = TermData.PREPARE
+
     township = forms.ModelChoiceField(label=_("乡镇"), queryset=Township.objects.none(), empty_label=None)
     default_method = forms.ChoiceField(
         label=_("未登记收款账户的学生按"),
@@ -49,6 +56,11 @@ class BatchPrepareForm(_TermForm):
         super().__init__(*args, user=user, **kwargs)
         self.fields["policy"].required = True
         self.fields["policy"].empty_label = None
+        if self.default_term is not None:
+            # The default term's first policy, not the first of every year's.
+            self.fields["policy"].initial = (
+                policies().filter(school_year_id=self.default_term.school_year_id).order_by("order", "code").first()
+            )
         self.fields["township"].queryset = visible_townships(user)
         scope = user_scope(user)
         if scope.township_id is not None:
@@ -92,6 +104,13 @@ class FundsFilterForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["township"].queryset = visible_townships(user)
+        self.default_year = default_school_year(actor=user, data=TermData.LEDGER)
+        self.fields["school_year"].initial = self.default_year
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        check_year_has_policies(self, "school_year", data.get("school_year"))
+        return data
 
 
 # ---------------------------------------------------------------------------

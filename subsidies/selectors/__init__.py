@@ -30,14 +30,24 @@ from subsidies.selectors.population import (
     population_facts,
     population_queryset,
 )
+from subsidies.selectors.terms import (
+    TermData,
+    default_school_year,
+    default_term,
+    year_has_policies,
+    years_with_policies,
+)
 
 __all__ = [
     "ConflictRow",
     "LedgerFilter",
     "NOTICE_STATUSES",
     "SummaryRow",
+    "TermData",
     "batches_with_reconciliation",
     "category_filter",
+    "default_school_year",
+    "default_term",
     "entitlement_list",
     "funds_by_household",
     "funds_by_village",
@@ -50,4 +60,6 @@ __all__ = [
     "population_queryset",
     "summary_totals",
     "term_summary",
+    "year_has_policies",
+    "years_with_policies",
 ]
