@@ -167,6 +167,7 @@ def ledger_export(
 class LedgerWorkbook(LedgerWorkbookKind):
     """The export centre's ledger; the job itself is logged by the centre."""
 
+    refuse_empty = True  # a workbook without a payment is no ledger
     identifier = "ledger"
     label = _("发放台账（xlsx）")
 

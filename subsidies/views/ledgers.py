@@ -194,8 +194,9 @@ def batch_prepare(request: HttpRequest) -> HttpResponse:
                 default_method=data["default_method"], note=data["note"],
             )
         except ledgers.LedgerError as exc:
-            form.add_error(None, exc.messages[0])
             context.update(_left_out(request, township=data["township"], policy=data["policy"], term=data["term"]))
+            hint = "名单见下方：登记一卡通账号后再编制，或改按现金、抵扣费用发放。" if context["left_out"] else ""
+            form.add_error(None, exc.messages[0] + hint)
         else:
             batch = result.batch
             messages.success(

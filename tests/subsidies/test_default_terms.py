@@ -9,12 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aidsite.access import SystemActor
-from aidsite.models import Role
+from aidsite.models import ExportJob, ExportJobStatus, Role
+from students.exports import StudentRosterForm
 from students.models import Season, Stage, Term
 from subsidies.forms.ledgers import FundsExportForm, LedgerExportForm
 from subsidies.selectors import TermData, default_school_year, default_term
 from subsidies.services.ledgers import batch_prepare
-from tests.factories import make_user
+from tests.factories import make_township, make_user
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of, two_staff
 from tests.subsidies.townships import compute
 from tests.world import current_school_year, year_with_policies
@@ -68,8 +69,6 @@ def test_with_no_list_anywhere_the_latest_begun_term_with_policies_is_chosen(ter
 
 
 def test_a_township_opens_on_its_own_data_not_another_townships(term, township, empty_year):
-    from tests.factories import make_township
-
     spring = _term(term.school_year, Season.SPRING)
     approved_entitlements(term=spring, township=make_township("白云镇"), count=1)
     approved_entitlements(term=term, township=township, count=1)
@@ -167,3 +166,23 @@ def test_prepare_in_a_year_without_policies_names_the_year_not_the_policy(
     ).content.decode()
     assert f"{empty_year.name}{NO_POLICIES}" in page
     assert "该资助项目不属于所选学期的学年" not in page
+
+
+def test_a_ledger_with_no_payment_is_a_clear_failure_not_an_empty_file(client, term, township):
+    approved_entitlements(term=term, township=township, count=1)  # approved, never in a batch
+    officer = make_user(role=Role.TOWNSHIP_STAFF, township=township)
+    client.force_login(officer)
+    client.post(reverse("export_start", args=["ledger"]), {"term": term.pk})
+    job = ExportJob.objects.get(owner=officer)
+    assert (
+        job.status == ExportJobStatus.FAILED
+        and "没有可导出的数据" in job.error
+        and not job.file_path
+    )
+    assert "没有可导出的数据" in client.get(reverse("export_centre")).content.decode()
+
+
+def test_the_roster_export_opens_on_the_latest_year_with_a_roster(term, township, kids, empty_year):
+    _a_computed_list(term, kids)
+    form = StudentRosterForm(user=make_user(role=Role.TOWNSHIP_STAFF, township=township))
+    assert form["school_year"].initial == term.school_year_id
