@@ -213,7 +213,7 @@ def year_opening_plan(*, name: str) -> YearOpeningPlan:
         raise ValidationError(str(exc)) from exc
     existing = Policy.objects.filter(school_year__name=name).count()
     if existing:
-        raise ValidationError(f"{name}学年已有资助项目 {existing} 项，无需再开设；如需修改请在“资助项目”中编辑。")
+        raise ValidationError(f"{name}学年已有资助项目 {existing} 项，无需再开设；如需修改请在“资助政策”中编辑。")
     source = _source_year(int(name[:4]))
     if source is not None:
         policies = Policy.objects.filter(school_year=source).prefetch_related(
@@ -223,7 +223,7 @@ def year_opening_plan(*, name: str) -> YearOpeningPlan:
     else:
         rows = [{**data, **{key: data.get(key, []) for key, _m, _f in _INLINES}} for data in seed_standards()]
     if not rows:
-        raise ValidationError("没有可复制的上一学年资助项目，也没有种子标准，请先在“资助项目”中逐项录入。")
+        raise ValidationError("没有可复制的上一学年资助项目，也没有种子标准，请先在“资助政策”中逐项录入。")
     previews = [PolicyPreview(name=row["name"], code=row["code"], amounts=_amounts(row)) for row in rows]
     return YearOpeningPlan(name=name, source=source, policies=previews)
 
