@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 
 EXPORTS_DIR = "exports"
 GENERIC_FAILURE = "导出失败，请稍后重试；如仍失败请联系县资助中心管理员。"
+EMPTY_SELECTION = "所选范围内没有可导出的数据，未生成文件；请检查所选的学期（学年）、资助项目、乡镇和学校。"
 # Files in MEDIA_ROOT/exports that no job points at (a worker killed mid-write)
 # are removed once they are this old (SECURITY D5).
 ORPHAN_FILE_AGE = dt.timedelta(days=1)
@@ -64,6 +65,9 @@ class ExportKind:
     label: ClassVar[str | Promise]  # the Chinese name shown on the centre and the job
     permission: ClassVar[str]  # `app_label.codename` needed to start the job
     suffix: ClassVar[str] = "xlsx"  # file extension without the dot: "xlsx", "pdf"
+    # A kind whose empty file means nothing (a ledger of no payments) fails with EMPTY_SELECTION
+    # instead; one whose empty result is an answer (no duplicates found) leaves this off.
+    refuse_empty: ClassVar[bool] = False
     form: type[forms.Form] | None = None
 
     def __init__(self, *, form: type[forms.Form] | None = None) -> None:
@@ -205,6 +209,9 @@ def export_job_run(*, job_id: int) -> None:
     try:
         with private_file_open(path) as out:
             rows = spec.run(actor=job.owner, parameters=job.parameters, out=out, progress=progress)
+        if rows == 0 and spec.refuse_empty:
+            # Never an empty file offered as if it held something: say so instead.
+            raise ExportError(EMPTY_SELECTION)
     except ExportError as exc:
         path.unlink(missing_ok=True)
         _fail(job, str(exc))

@@ -36,13 +36,18 @@ def _job_for_user(request: HttpRequest, pk: int) -> ExportJob:
 
 
 def _start_forms(request: HttpRequest, bound: tuple[str, forms.Form] | None = None) -> list[dict]:
+    # A link from another page (?kind=ledger&term=…) opens that kind's form on its choices.
+    asked = request.GET.get("kind")
+    preset = {k: v for k, v in request.GET.items() if k != "kind" and v.isdigit()}
     items = []
     for key, kind in export_kinds_for_user(request.user).items():
         form_class = kind.form
         if bound is not None and bound[0] == key:
             form = bound[1]
+        elif form_class is not None:
+            form = form_class(user=request.user, initial=preset if key == asked else None)
         else:
-            form = form_class(user=request.user) if form_class else None
+            form = None
         items.append({"key": key, "label": kind.label, "form": form})
     return items
 

@@ -51,6 +51,10 @@ class StudentRosterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["school"].queryset = scope_queryset(user, School.objects.order_by("name"))
+        # The latest year with a roster the user may see (the calendar's new year may have none yet).
+        latest = scope_queryset(user, Enrollment.objects.all()).order_by("-school_year__start_year").first()
+        if latest is not None:
+            self.fields["school_year"].initial = latest.school_year_id
 
     def parameters(self) -> dict[str, Any]:
         school = self.cleaned_data["school"]

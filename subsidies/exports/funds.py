@@ -79,6 +79,7 @@ def funds_export(
 class FundsWorkbook(LedgerWorkbookKind):
     """The export centre's funds ledger; the job itself is logged by the centre."""
 
+    refuse_empty = True  # a workbook without a payment is no ledger
     identifier = "ledger_funds"
     label = _("资金到村到户台账（xlsx）")
 

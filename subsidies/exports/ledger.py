@@ -29,7 +29,13 @@ from subsidies.exports.shared import (
     ledger_export_require,
     scoped_get,
 )
-from subsidies.models import BatchStatus, LedgerEntry, PaymentMethod, PaymentStatus
+from subsidies.models import (
+    BatchStatus,
+    LedgerEntry,
+    PaymentMethod,
+    PaymentStatus,
+    payment_status_label,
+)
 from subsidies.selectors import LedgerFilter
 
 if TYPE_CHECKING:
@@ -94,7 +100,8 @@ def ledger_rows(entries: QuerySet[LedgerEntry], *, reveal: bool) -> Iterator[tup
     """
     sexes = choice_labels(Sex.choices)
     methods = choice_labels(PaymentMethod.choices)
-    statuses = choice_labels(PaymentStatus.choices)
+    # Resolved once: a cash entry reads 待签领/已签领, never the bank's 待回盘.
+    statuses = {(m, st): payment_status_label(m, st) for m in PaymentMethod.values for st in PaymentStatus.values}
     yield LEDGER_HEADER
     rows = entries.values_list(*_LEDGER_FIELDS).iterator(chunk_size=CHUNK)
     for n, (
@@ -120,7 +127,7 @@ def ledger_rows(entries: QuerySet[LedgerEntry], *, reveal: bool) -> Iterator[tup
             methods.get(method, ""),
             account if reveal else mask_account(account),
             amount if is_live else None,
-            "已冲销" if reversal_id is not None else statuses.get(payment_status, ""),
+            "已冲销" if reversal_id is not None else statuses.get((method, payment_status), ""),
             note,
         )
 
@@ -160,6 +167,7 @@ def ledger_export(
 class LedgerWorkbook(LedgerWorkbookKind):
     """The export centre's ledger; the job itself is logged by the centre."""
 
+    refuse_empty = True  # a workbook without a payment is no ledger
     identifier = "ledger"
     label = _("发放台账（xlsx）")
 

@@ -10,42 +10,22 @@ import re
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from aidsite.access import can_reveal_personal_data, scope_queryset, user_scope
 from aidsite.lib.idcard import ID_PATTERN, normalize_id_number
 from aidsite.lib.text import validate_free_text
 from students.models import School, Term, Township
-from subsidies.forms.shared import required_reason, terms, visible_townships
-from subsidies.models import Entitlement, EntitlementStatus, OverrideAction, Policy, PolicyTier
-
-
-def default_term(user: Any = None) -> Term | None:
-    """The term the pages open on.
-
-    The term under way today if its year has its policies (`open_year`); else
-    the latest term with an aid list in the user's scope (what the office is
-    working on); else the latest begun term with policies, else the latest begun, else the latest.
-    """
-    today = timezone.localdate()
-    every = Term.objects.select_related("school_year")
-    with_policies = every.filter(school_year__in=Policy.objects.values("school_year"))
-    current = with_policies.filter(start_date__lte=today, end_date__gte=today).order_by("-start_date").first()
-    if current is not None:
-        return current
-    if user is not None:
-        listed = scope_queryset(user, Entitlement.objects.filter(term=OuterRef("pk")))
-        latest = every.filter(Exists(listed)).order_by("-start_date").first()
-        if latest is not None:
-            return latest
-    return (
-        with_policies.filter(start_date__lte=today).order_by("-start_date").first()
-        or every.filter(start_date__lte=today).order_by("-start_date").first()
-        or every.order_by("-start_date").first()
-    )
+from subsidies.forms.shared import (
+    check_year_has_policies,
+    required_reason,
+    terms,
+    visible_townships,
+)
+from subsidies.models import EntitlementStatus, OverrideAction, Policy, PolicyTier
+from subsidies.selectors import TermData, default_term
 
 
 class AidScopeForm(forms.Form):
@@ -62,7 +42,7 @@ class AidScopeForm(forms.Form):
 
     def __init__(self, data: Any = None, *, user: Any, bind: bool = True, **kwargs: Any) -> None:
         data = data.copy() if isinstance(data, QueryDict) else dict(data or {})
-        self.default_term = default_term(user)
+        self.user = user
         if not data.get("term") and self.default_term is not None:
             data["term"] = str(self.default_term.pk)
         self.asked = data
@@ -71,7 +51,6 @@ class AidScopeForm(forms.Form):
         else:
             # A blank form to fill in (no "required" errors yet), opened on the term asked for.
             super().__init__(initial={k: data.get(k) for k in ("term", "township", "policy") if data.get(k)}, **kwargs)
-        self.user = user
         self.fields["term"].queryset = terms()
         scope = user_scope(user)
         self.fixed_township = Township.objects.get(pk=scope.township_id) if scope.township_id else None
@@ -80,6 +59,11 @@ class AidScopeForm(forms.Form):
         else:
             self.fields["township"].queryset = visible_townships(user)
         self.selected_term = self._raw_term()
+
+    @cached_property
+    def default_term(self) -> Term | None:
+        """The term the page opens on (subsidies.selectors.terms), looked up only when none is asked for."""
+        return default_term(actor=self.user, data=TermData.AID)
 
     def _raw_term(self) -> Term | None:
         """The term asked for, before validation: the other fields' choices depend on its year."""
@@ -148,6 +132,13 @@ class ComputeForm(_PolicyScopeForm):
 
     digest = forms.CharField(required=False, widget=forms.HiddenInput)
     all_policies = _("全部测算类项目")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        term = data.get("term")
+        if term is not None:
+            check_year_has_policies(self, "term", term.school_year)
+        return data
 
 
 _ID_TAIL = re.compile(r"^\d*[\dX]$")

@@ -13,16 +13,23 @@ from aidsite.lib.text import validate_free_text
 from students.models import School, SchoolYear, Term, Township
 from students.places import place_or_own
 from subsidies.exports.aid import export_title
-from subsidies.forms.aid import default_term
 from subsidies.forms.shared import (
     PolicyOfTermForm,
+    check_year_has_policies,
     policies,
     required_reason,
     terms,
     visible_townships,
 )
 from subsidies.models import PaymentMethod, Policy
-from subsidies.selectors import LedgerFilter, conflicts_title, funds_title
+from subsidies.selectors import (
+    LedgerFilter,
+    TermData,
+    conflicts_title,
+    default_school_year,
+    default_term,
+    funds_title,
+)
 
 
 class _TermForm(PolicyOfTermForm):
@@ -30,15 +37,21 @@ class _TermForm(PolicyOfTermForm):
     policy = forms.ModelChoiceField(
         label=_("资助项目"), queryset=Policy.objects.none(), required=False, empty_label=_("全部项目")
     )
+    # Which terms hold data for the form: it opens on the latest of them (subsidies.selectors.terms).
+    term_data = TermData.LEDGER
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["term"].queryset = terms()
         self.fields["policy"].queryset = policies()
+        self.default_term = default_term(actor=user, data=self.term_data)
+        self.fields["term"].initial = self.default_term
 
 
 class BatchPrepareForm(_TermForm):
+    term_data = TermData.PREPARE
+
     township = forms.ModelChoiceField(label=_("乡镇"), queryset=Township.objects.none(), empty_label=None)
     default_method = forms.ChoiceField(
         label=_("未登记收款账户的学生按"),
@@ -52,6 +65,11 @@ class BatchPrepareForm(_TermForm):
         super().__init__(*args, user=user, **kwargs)
         self.fields["policy"].required = True
         self.fields["policy"].empty_label = None
+        if self.default_term is not None:
+            # The default term's first policy, not the first of every year's.
+            self.fields["policy"].initial = (
+                policies().filter(school_year_id=self.default_term.school_year_id).order_by("order", "code").first()
+            )
         self.fields["township"].queryset = visible_townships(user)
         scope = user_scope(user)
         if scope.township_id is not None:
@@ -96,6 +114,13 @@ class FundsFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["township"].queryset = visible_townships(user)
+        self.default_year = default_school_year(actor=user, data=TermData.LEDGER)
+        self.fields["school_year"].initial = self.default_year
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        check_year_has_policies(self, "school_year", data.get("school_year"))
+        return data
 
 
 # ---------------------------------------------------------------------------
@@ -135,6 +160,8 @@ class LedgerExportForm(_TermForm):
 class AidListExportForm(_TermForm):
     """资助名单 in the export centre: the term (opening on the one with a list), the township, the policy."""
 
+    term_data = TermData.AID
+
     township = forms.ModelChoiceField(
         label=_("乡镇"), queryset=Township.objects.none(), required=False, empty_label=_("全部（我可见的）")
     )
@@ -142,9 +169,6 @@ class AidListExportForm(_TermForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["township"].queryset = visible_townships(user)
-        term = default_term(user)
-        if term is not None:
-            self.fields["term"].initial = term.pk
 
     def parameters(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,22 +13,13 @@ from aidsite.lib.text import validate_free_text, validate_name
 from students.models import School, Term, Township
 from subsidies.forms.shared import PolicyOfTermForm, policies, required_reason, terms
 from subsidies.models import AWARDED_STATUSES, Entitlement, Policy
+from subsidies.selectors import TermData, default_term
 from subsidies.services.notices import (
     DEFAULT_PERIOD_DAYS,
     MAX_PERIOD_DAYS,
     MIN_PERIOD_DAYS,
     default_objection_contact,
 )
-
-
-def notice_term(user: Any) -> Term | None:
-    """The latest term with an aid list in the user's scope (what an office posts a notice for), else today's."""
-    awarded = scope_queryset(user, Entitlement.objects.filter(term=OuterRef("pk"), status__in=AWARDED_STATUSES))
-    latest = terms().filter(Exists(awarded)).order_by("-start_date").first()
-    if latest is not None:
-        return latest
-    today = timezone.localdate()
-    return terms().filter(start_date__lte=today, end_date__gte=today).first() or terms().first()
 
 
 class SchoolChoiceField(forms.ModelChoiceField):
@@ -69,7 +59,7 @@ class NoticeForm(PolicyOfTermForm):
         self.user = user
         scope = user_scope(user)
         self.fields["term"].queryset = terms()
-        self.fields["term"].initial = notice_term(user)
+        self.fields["term"].initial = default_term(actor=user, data=TermData.NOTICES)
         school_field = self.fields["school"]
         school_field.queryset = scope_queryset(
             user, School.objects.select_related("township").order_by("township__name", "name")

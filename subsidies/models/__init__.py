@@ -35,6 +35,7 @@ from subsidies.models.ledgers import (
     LedgerLogQuerySet,
     PaymentStatus,
     Reversal,
+    payment_status_label,
 )
 from subsidies.models.notices import PublicNotice
 from subsidies.models.payments import PaymentAccount, PaymentMethod
@@ -85,6 +86,7 @@ __all__ = [
     "PaymentAccount",
     "PaymentMethod",
     "PaymentStatus",
+    "payment_status_label",
     "Policy",
     "PolicyCategory",
     "PolicyDailyRate",

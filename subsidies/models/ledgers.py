@@ -152,6 +152,21 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed", _("发放失败")
 
 
+# The words for a payment's outcome by how it is paid: "回盘" is the bank's file, cash is signed for.
+_STATUS_WORDS = {
+    "cash": {PaymentStatus.PENDING: "待签领", PaymentStatus.PAID: "已签领", PaymentStatus.FAILED: "未签领"},
+    "fee_offset": {PaymentStatus.PENDING: "待抵扣", PaymentStatus.PAID: "已抵扣", PaymentStatus.FAILED: "未抵扣"},
+}
+
+
+def payment_status_label(method: str, status: str) -> str:
+    """A payment's outcome in the words of its method (cash: 待签领/已签领; 一卡通: 待回盘/发放成功)."""
+    words = _STATUS_WORDS.get(method)
+    if words is not None and status in words:
+        return words[status]
+    return str(dict(PaymentStatus.choices).get(status, status))
+
+
 # What the bank's outcome and a reversal may still change on a locked entry; every
 # other column is frozen by the approval, in the ORM guard and in the trigger alike.
 ENTRY_MUTABLE_FIELDS = frozenset({"payment_status", "is_live"})
@@ -288,6 +303,11 @@ class LedgerEntry(models.Model):
         if self.pk is not None and type(self).objects.filter(pk=self.pk, locked=True).exists():
             raise LedgerLocked("已审核的发放记录不能删除，如有差错请冲销。")
         return super().delete(*args, **kwargs)
+
+    @property
+    def payment_status_label(self) -> str:
+        """The outcome in the words of the method (cash is signed for, never "回盘")."""
+        return payment_status_label(self.method, self.payment_status)
 
 
 ENTRY_FROZEN_COLUMNS = frozen_columns(LedgerEntry, mutable=ENTRY_MUTABLE_FIELDS)

@@ -45,6 +45,13 @@ from subsidies.selectors.population import (
     population_queryset,
     quota_allocations,
 )
+from subsidies.selectors.terms import (
+    TermData,
+    default_school_year,
+    default_term,
+    year_has_policies,
+    years_with_policies,
+)
 
 __all__ = [
     "ConflictRow",
@@ -60,6 +67,9 @@ __all__ = [
     "category_filter",
     "conflicts_title",
     "funds_title",
+    "TermData",
+    "default_school_year",
+    "default_term",
     "entitlement_list",
     "funds_by_household",
     "funds_by_village",
@@ -78,4 +88,6 @@ __all__ = [
     "schools_below_floor",
     "summary_totals",
     "term_summary",
+    "year_has_policies",
+    "years_with_policies",
 ]

@@ -409,6 +409,9 @@ def _entitlements_compute(
     policies = policies_for_term(term, policy_code)
     if policy_code and not policies:
         raise ValidationError(f"{term.school_year.name}学年没有代码为 {policy_code} 的测算类资助项目。")
+    if not policies:
+        # Never a silent "no change": a year nobody has opened has nothing to compute.
+        raise ValidationError(f"{term.school_year.name}学年尚未设置资助项目，无法测算。请先开设该学年。")
     result = ComputeResult(term=term, township=township, dry_run=dry_run)
     now = timezone.now()
     for policy in policies:

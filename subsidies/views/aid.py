@@ -44,6 +44,7 @@ from subsidies.selectors import (
     summary_totals,
     term_summary,
 )
+from subsidies.views.policies import can_open_year, no_policies_notice
 
 WORKFLOW = "subsidies.add_entitlement"
 OVERRIDE = "subsidies.add_entitlementoverride"
@@ -114,6 +115,9 @@ def place_name(township: Township | None) -> str:
 def page_context(form: AidScopeForm, title: str, **extra: Any) -> dict[str, Any]:
     term, township = form.selection()
     return {
+        # The term asked for (a compute form refusing a year without policies falls back to the default).
+        "no_policies": no_policies_notice(form.user, asked.school_year if (asked := form.selected_term) else None),
+        "can_open_year": can_open_year(form.user),
         "title": title,
         "form": form,
         "term": term,

@@ -30,6 +30,7 @@ from students.models import Student, Term, Township
 from subsidies.forms.aid import AddForm, ApproveForm, ComputeForm, OverrideForm
 from subsidies.models import (
     Category,
+    DisbursementBatch,
     Entitlement,
     EntitlementOverride,
     EntitlementStatus,
@@ -369,4 +370,43 @@ def aid_approve(request: HttpRequest) -> HttpResponse:
         )
     if term is not None:
         context["approvals"] = approvals_made(request, term, township)
+    if term is not None and township is not None:
+        context["next_steps"] = next_steps(request, term, township)
     return render_admin_page(request, "subsidies/aid/approve.html", context)
+
+
+def next_steps(request: HttpRequest, term: Term, township: Township) -> list[dict[str, Any]]:
+    """After 名单审核: per approved policy, links to 发布公示, 编制发放批次 and (once a batch exists) 导出台账."""
+    approved = (
+        entitlement_list(actor=request.user, term=term, township=township, status=EntitlementStatus.APPROVED)
+        .order_by()
+        .values("policy_id", "policy__name", "policy__order")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("policy__order", "policy_id")
+    )
+    batched = set(
+        scope_queryset(request.user, DisbursementBatch.objects.filter(term=term, township=township)).values_list(
+            "policy_id", flat=True
+        )
+    )
+    user = request.user
+    steps = []
+    for row in approved:
+        selection = {"term": term.pk, "township": township.pk, "policy": row["policy_id"]}
+        steps.append(
+            {
+                "name": row["policy__name"],
+                "n": row["n"],
+                "total": row["total"],
+                "notice_url": f"{reverse('notices:new')}?{urlencode({'term': term.pk, 'policy': row['policy_id']})}"
+                if user.has_perm("subsidies.add_publicnotice")
+                else "",
+                "prepare_url": f"{reverse('ledgers:prepare')}?{urlencode(selection)}"
+                if user.has_perm("subsidies.prepare_disbursementbatch")
+                else "",
+                "export_url": f"{reverse('export_centre')}?{urlencode({'kind': 'ledger', **selection})}#export-ledger"
+                if row["policy_id"] in batched and user.has_perm("subsidies.export_disbursementbatch")
+                else "",
+            }
+        )
+    return steps

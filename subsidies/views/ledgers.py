@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from aidsite.access import (
@@ -24,6 +26,7 @@ from aidsite.access import (
     log_access,
     require,
     scope_queryset,
+    user_scope,
 )
 from aidsite.admin_pages import render_admin_page
 from aidsite.lib.idcard import mask_account, mask_id_number
@@ -36,9 +39,20 @@ from subsidies.forms.ledgers import (
     FundsFilterForm,
     ReverseForm,
 )
-from subsidies.models import BatchStatus, DisbursementBatch, LedgerEntry, LedgerLog
+from subsidies.models import (
+    BatchStatus,
+    DisbursementBatch,
+    LedgerEntry,
+    LedgerLog,
+    PaymentMethod,
+    PaymentStatus,
+    payment_status_label,
+)
 from subsidies.selectors import (
+    TermData,
     batches_with_reconciliation,
+    default_school_year,
+    default_term,
     funds_by_household,
     funds_by_village,
     household_entries,
@@ -46,6 +60,7 @@ from subsidies.selectors import (
 )
 from subsidies.services import ledgers
 from subsidies.services.bank_import import bank_results_import
+from subsidies.views.policies import form_no_policies
 
 VIEW = "subsidies.view_disbursementbatch"
 
@@ -90,6 +105,11 @@ def get_household(request: HttpRequest, pk: int) -> Household:
     return get_for_user(request.user, Household.objects.select_related("village__township"), pk=pk)
 
 
+def _default_choice(field: str, value: Any) -> dict[str, Any] | None:
+    """A filter form's data when the page is opened without one: the default term or year, if any."""
+    return {field: value.pk} if value is not None else None
+
+
 def _entry_rows(entries: Any, reveal: bool) -> list[dict[str, Any]]:
     return [
         {
@@ -126,9 +146,46 @@ def ledger_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _left_out(request: HttpRequest, *, township: Any, policy: Any, term: Any) -> dict[str, Any]:
+    """Approved students of the selection in no live batch entry, each with why, and where accounts are entered."""
+    entitlements = scope_queryset(
+        request.user, ledgers.batchable_entitlements(township=township, policy=policy, term=term)
+    )
+    add_url = reverse("admin:subsidies_paymentaccount_add")
+    rows = []
+    for ent in entitlements:
+        no_account = getattr(ent.student, "payment_account", None) is None
+        rows.append(
+            {
+                "name": ent.student.name,
+                "masked_id": mask_id_number(ent.student.id_number),
+                "school": ent.enrollment.school.name,
+                "amount": ent.amount,
+                "reason": "未登记一卡通账号" if no_account else "尚未编入批次",
+                "add_url": f"{add_url}?{urlencode({'student': ent.student_id, 'method': PaymentMethod.BANK_CARD})}"
+                if no_account
+                else "",
+            }
+        )
+    user = request.user
+    return {
+        "left_out": rows,
+        "left_out_help": "以下学生的资助已审核，但尚未编入任何发放批次；未登记一卡通账号的学生须先登记账号，或改按现金、抵扣费用发放。",
+        "can_enter_accounts": user.has_perm("subsidies.add_paymentaccount") and not user_scope(user).read_only,
+        "accounts_url": reverse("admin:subsidies_paymentaccount_changelist"),
+    }
+
+
+PREPARE_CHOICES = ("term", "township", "policy")
+
+
 @ledger_page("subsidies.prepare_disbursementbatch", methods=("GET", "POST"))
 def batch_prepare(request: HttpRequest) -> HttpResponse:
-    form = BatchPrepareForm(request.POST or None, user=request.user)
+    """编制发放批次: for the students with a way to be paid; those without are listed, never silently dropped."""
+    # A link from the aid list's approval opens the form on its term, township and policy.
+    initial = {key: request.GET[key] for key in PREPARE_CHOICES if request.GET.get(key, "").isdigit()}
+    form = BatchPrepareForm(request.POST or None, user=request.user, initial=initial)
+    context: dict[str, Any] = {"title": "编制发放批次", "form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -137,16 +194,28 @@ def batch_prepare(request: HttpRequest) -> HttpResponse:
                 default_method=data["default_method"], note=data["note"],
             )
         except ledgers.LedgerError as exc:
-            form.add_error(None, exc.messages[0])
+            context.update(_left_out(request, township=data["township"], policy=data["policy"], term=data["term"]))
+            hint = "名单见下方：登记一卡通账号后再编制，或改按现金、抵扣费用发放。" if context["left_out"] else ""
+            form.add_error(None, exc.messages[0] + hint)
         else:
             batch = result.batch
-            messages.success(request, f"已编制{batch}：{batch.entry_count} 人，{batch.total_amount} 元。请由另一位工作人员审核。")
+            messages.success(
+                request, f"已编制{batch}：{batch.entry_count} 人，{batch.total_amount} 元。请由另一位工作人员审核。"
+            )
             if result.skipped:
-                names = "、".join(ent.student.name for ent, _ in result.skipped[:20])
-                more = "等" if len(result.skipped) > 20 else ""
-                messages.warning(request, f"{len(result.skipped)} 人未登记一卡通账号，未编入本批次：{names}{more}")
+                messages.warning(
+                    request,
+                    f"{len(result.skipped)} 人未登记一卡通账号，未编入本批次（名单见本页下方），登记账号后可再编制一批。",
+                )
             return redirect("ledgers:batch", pk=batch.pk)
-    return render_admin_page(request, "subsidies/ledgers/prepare.html", {"title": "编制发放批次", "form": form})
+    context["no_policies"] = form_no_policies(request.user, form)
+    return render_admin_page(request, "subsidies/ledgers/prepare.html", context)
+
+
+def _pending_label(methods: set[str]) -> str:
+    """The batch's "no outcome yet" in its methods' words: cash is signed for, a bank card awaits the bank's file."""
+    words = sorted({payment_status_label(m, PaymentStatus.PENDING) for m in methods})
+    return "或".join(words) if words else payment_status_label(PaymentMethod.BANK_CARD, PaymentStatus.PENDING)
 
 
 @ledger_page()
@@ -162,6 +231,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_reveal = can_reveal_personal_data(request.user)
     reveal = may_reveal and request.GET.get("reveal") == "1"
     rows = _entry_rows(entries, reveal)
+    methods = {row["entry"].method for row in rows}
     if reveal and rows:
         log_access(
             user=request.user, action=AccessAction.REVEAL, what=f"发放批次 {batch}", row_count=len(rows),
@@ -187,6 +257,10 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_discard": not batch.is_approved and user.has_perm("subsidies.prepare_disbursementbatch"),
             "can_reverse": batch.is_approved and user.has_perm("subsidies.reverse_ledgerentry"),
             "can_import": batch.is_approved and user.has_perm("subsidies.import_bankresult"),
+            "pending_label": _pending_label(methods),
+            # The export centre's forms open on this batch's term, township and policy.
+            "next_query": urlencode({"term": batch.term_id, "township": batch.township_id, "policy": batch.policy_id}),
+            **_left_out(request, township=batch.township, policy=batch.policy, term=batch.term),
         },
     )
 
@@ -267,7 +341,9 @@ def bank_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @ledger_page()
 def conflicts(request: HttpRequest) -> HttpResponse:
-    form = ConflictFilterForm(request.GET or None, user=request.user)
+    # Opened without a choice: the latest term with data (never a blank page).
+    asked = request.GET or _default_choice("term", default_term(actor=request.user, data=TermData.LEDGER))
+    form = ConflictFilterForm(asked, user=request.user)
     rows = []
     if form.is_bound and form.is_valid():
         rows = ledger_conflicts(
@@ -289,14 +365,18 @@ def conflicts(request: HttpRequest) -> HttpResponse:
         request,
         "subsidies/ledgers/conflicts.html",
         {"title": "重复资助排查", "form": form, "rows": rows,
-         "reveal_query": query.urlencode() if may_reveal and not reveal and rows else ""},
+         "reveal_query": query.urlencode() if may_reveal and not reveal and rows else "",
+         "no_policies": form_no_policies(request.user, form)},
     )
 
 
 @ledger_page()
 def funds(request: HttpRequest) -> HttpResponse:
     """资金到村到户台账: villages, then a village's households, then a household's entries."""
-    form = FundsFilterForm(request.GET or None, user=request.user)
+    asked = request.GET or _default_choice(
+        "school_year", default_school_year(actor=request.user, data=TermData.LEDGER)
+    )
+    form = FundsFilterForm(asked, user=request.user)
     villages = None
     if form.is_bound and form.is_valid():
         villages = funds_by_village(
@@ -306,7 +386,8 @@ def funds(request: HttpRequest) -> HttpResponse:
     return render_admin_page(
         request, "subsidies/ledgers/funds.html",
         {"title": "资金到村到户台账", "form": form, "villages": villages,
-         "year": form.cleaned_data["school_year"] if villages is not None else None},
+         "year": form.cleaned_data["school_year"] if villages is not None else None,
+         "no_policies": form_no_policies(request.user, form)},
     )
 
 

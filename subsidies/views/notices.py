@@ -30,6 +30,7 @@ from subsidies.models import PublicNotice
 from subsidies.reports import notice_context
 from subsidies.selectors import notices_with_counts
 from subsidies.services import notices
+from subsidies.views.policies import form_no_policies
 
 VIEW = "subsidies.view_publicnotice"
 PUBLISH = "subsidies.add_publicnotice"
@@ -112,7 +113,9 @@ def _preview_context(request: HttpRequest, data: dict[str, Any]) -> dict[str, An
 def notice_new(request: HttpRequest) -> HttpResponse:
     """发布公示 in two steps: the form, then a preview of the public page with the 发布 button."""
     require(request.user, PUBLISH, staff=True, denied="")
-    form = NoticeForm(request.POST or None, user=request.user)
+    # A link from the aid list's approval opens the form on its term and policy.
+    initial = {key: request.GET[key] for key in ("term", "policy", "school") if request.GET.get(key, "").isdigit()}
+    form = NoticeForm(request.POST or None, user=request.user, initial=initial)
     # "返回修改" posts the previewed values back to the form unchanged.
     if request.method == "POST" and "edit" not in request.POST and form.is_valid():
         data = form.cleaned_data
@@ -148,7 +151,10 @@ def notice_new(request: HttpRequest) -> HttpResponse:
                         "end_date": notices.notice_end_date(data["start_date"], data["period_days"]),
                     },
                 )
-    return render_admin_page(request, "subsidies/notices/new.html", {"title": "发布公示", "form": form})
+    return render_admin_page(
+        request, "subsidies/notices/new.html",
+        {"title": "发布公示", "form": form, "no_policies": form_no_policies(request.user, form)},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from aidsite.access import SystemActor
 from aidsite.models import Role
 from students.models import HouseholdCategory, Stage
-from subsidies.forms.aid import default_term
 from subsidies.models import Entitlement, EntitlementApproval, EntitlementStatus
+from subsidies.selectors import TermData, default_term
 from subsidies.services.policies import policies_seed_load
 from tests.campaigns.conftest import current_school_year
 from tests.factories import PASSWORD, make_township, make_user
@@ -23,7 +24,7 @@ def township_world():  # type: ignore[no-untyped-def]
     """青山镇 in the current school year: a high school with a full HS-GRANT quota, a primary school."""
     year = current_school_year()
     policies_seed_load(school_year=year)
-    term = default_term()
+    term = default_term(actor=SystemActor("测试"), data=TermData.AID)
     assert term is not None and term.school_year == year
     township = make_township("青山镇")
     kids = Kids(term, township)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from students.school_years import SchoolYearError, school_year_open
-from subsidies.services.policies import policies_open_year
+from aidsite.access import SystemActor
+from students.school_years import SchoolYearError
+from subsidies.services.policies import year_open
 
 
 class Command(BaseCommand):
@@ -17,14 +17,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         try:
-            with transaction.atomic():
-                year, created = school_year_open(name=options["year"])
-                policies, source = policies_open_year(school_year=year)
+            opened = year_open(name=options["year"], actor=SystemActor("open_year 命令"))
         except SchoolYearError as exc:
             raise CommandError(str(exc)) from exc
-        verb = "已开设" if created else "已存在"
-        self.stdout.write(f"{year.name}学年{verb}（秋季学期、春季学期）")
-        if policies:
-            self.stdout.write(f"资助政策 {len(policies)} 项（{source}）")
+        verb = "已开设" if opened.created else "已存在"
+        self.stdout.write(f"{opened.school_year.name}学年{verb}（秋季学期、春季学期）")
+        if opened.policies:
+            self.stdout.write(f"资助政策 {len(opened.policies)} 项（{opened.source_label}）")
         else:
             self.stdout.write("资助政策已配置，未改动")
