@@ -215,7 +215,7 @@ def test_the_county_administrator_reviews_a_township_s_list_from_the_to_do(
     link = f"{reverse('aid:approve')}?term={term.pk}&township={qingshan.pk}&policy=CMP-BOARD"
     assert f'href="{link.replace("&", "&amp;")}"' in panel
     page = client.get(link).content.decode()
-    assert "家庭经济困难寄宿生生活补助" in page and "审核通过（1 人" in page
+    assert "家庭经济困难寄宿生生活补助" in page and "审核通过并锁定（1 人" in page
 
 
 def test_beyond_the_listed_batches_a_link_opens_them_all(client, term, qingshan):
