@@ -127,6 +127,16 @@ def render_portal(request: HttpRequest, template: str, context: dict[str, Any]) 
     return render(request, template, context)
 
 
+def scope_title(request: HttpRequest) -> str:
+    """What the user's pages cover, for their titles: the kindergarten, the township, 全县."""
+    scope = user_scope(request.user)
+    if scope.school_id is not None:
+        return School.objects.get(pk=scope.school_id).name
+    if scope.township_id is not None:
+        return Township.objects.get(pk=scope.township_id).name
+    return "全县"
+
+
 def issuer(request: HttpRequest) -> str:
     """The unit a printed ledger is issued by: the user's school, township, or the county office."""
     scope = user_scope(request.user)
