@@ -93,8 +93,11 @@ def kindergartens(request: HttpRequest) -> QuerySet[School]:
 
 
 def who(request: HttpRequest) -> str:
+    """The person logged in, by name as Chinese writes it (姓 then 名, no space), else the
+    login name: what the forms pre-fill as 发放人, 核对班主任, 带队人."""
     user = request.user
-    return (user.get_full_name() or user.get_username())[:30]
+    name = f"{user.last_name.strip()}{user.first_name.strip()}"
+    return (name or user.get_username())[:30]
 
 
 def add_service_errors(form: Any, exc: ValidationError) -> None:
