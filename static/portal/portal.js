@@ -7,12 +7,14 @@
     var text = input.parentNode.querySelector(".picker-text");
     if (!box) return;
     box.textContent = "";
+    if (text && !text.hasAttribute("data-idle")) text.setAttribute("data-idle", text.textContent);
     var files = Array.prototype.slice.call(input.files || []);
     if (!files.length) {
       var empty = document.createElement("li");
       empty.className = "muted small";
       empty.textContent = box.getAttribute("data-empty") || "";
       box.appendChild(empty);
+      if (text) text.textContent = text.getAttribute("data-idle");
       return;
     }
     files.forEach(function (file) {
