@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aidsite.access import actor_user
-from campaigns.corrections import delete_photo_files, require_correction, set_history_user
+from campaigns.corrections import require_correction, save_audited, undo_record
 from campaigns.models import (
     Activity,
     ActivityPhoto,
@@ -42,9 +42,11 @@ def phase_on(*, phases: Sequence[CampaignPhase], day: dt.date) -> CampaignPhase 
     return None
 
 
-def _check_activity(*, campaign: Campaign, school: School, date: dt.date, reach: int, notes: str) -> None:
+def _check_activity(
+    *, campaign: Campaign, school: School, date: dt.date, reach: int, notes: str, photos: Sequence[Any]
+) -> None:
     """What every recorded or corrected activity must satisfy, each error by its field."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Any] = {}
     if not campaign.schools.filter(pk=school.pk).exists():
         errors["campaign"] = _("本园没有参加这次宣传活动。")
     # The campaign's school year runs from its first term's first day to its last term's last.
@@ -62,6 +64,8 @@ def _check_activity(*, campaign: Campaign, school: School, date: dt.date, reach:
         errors["reach"] = _("请填写覆盖人数（参加或收到宣传的人数，至少 1 人）。")
     if not notes.strip():
         errors["notes"] = _("请填写活动内容，如宣传了哪些政策、怎样宣传的。")
+    if photo_errors(photos):
+        errors["photos"] = photo_errors(photos)
     if errors:
         raise ValidationError(errors)
 
@@ -85,10 +89,9 @@ def activity_record(
     An activity says what was done (`notes`) and how many it reached (`reach` ≥ 1), on a
     day of the campaign's school year that is not in the future.
     """
-    _check_activity(campaign=campaign, school=school, date=date, reach=reach, notes=notes)
-    errors = photo_errors(photos)
-    if errors:
-        raise ValidationError({"photos": errors})
+    _check_activity(
+        campaign=campaign, school=school, date=date, reach=reach, notes=notes, photos=photos
+    )
     activity = Activity(
         campaign=campaign,
         school=school,
@@ -100,11 +103,7 @@ def activity_record(
         notes=notes.strip(),
         recorded_by=actor_user(actor),
     )
-    activity.full_clean()
-    set_history_user(activity, actor)
-    activity.save()
-    for photo in photos:
-        ActivityPhoto.objects.create(activity=activity, image=photo)
+    save_audited(activity, actor=actor, photos=photos, photo_model=ActivityPhoto)
     return activity
 
 
@@ -124,29 +123,20 @@ def activity_update(
 ) -> Activity:
     """Correct an activity: only its author, on the day it was entered; photos are added."""
     require_correction(author_id=activity.recorded_by_id, entered_at=activity.created_at, actor=actor)
-    _check_activity(campaign=campaign, school=activity.school, date=date, reach=reach, notes=notes)
-    errors = photo_errors(photos)
-    if errors:
-        raise ValidationError({"photos": errors})
+    _check_activity(
+        campaign=campaign, school=activity.school, date=date, reach=reach, notes=notes, photos=photos
+    )
     activity.campaign = campaign
     activity.date, activity.phase, activity.channel = date, phase, channel
     activity.audience, activity.reach, activity.notes = audience.strip(), reach, notes.strip()
-    activity.full_clean()
-    set_history_user(activity, actor)
-    activity.save()
-    for photo in photos:
-        ActivityPhoto.objects.create(activity=activity, image=photo)
+    save_audited(activity, actor=actor, photos=photos, photo_model=ActivityPhoto)
     return activity
 
 
 @transaction.atomic
 def activity_undo(*, activity: Activity, actor: Actor) -> None:
     """Take back an activity entered by mistake (author, same day); the history keeps it."""
-    require_correction(author_id=activity.recorded_by_id, entered_at=activity.created_at, actor=actor)
-    photos = list(activity.photos.all())
-    delete_photo_files(photos)
-    set_history_user(activity, actor)
-    activity.delete()
+    undo_record(activity, actor=actor)
 
 
 @transaction.atomic

@@ -71,3 +71,22 @@ def delete_photo_files(photos: Any) -> None:
     for photo in photos:
         storage, name = photo.image.storage, photo.image.name
         transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+
+
+def save_audited(obj: Any, *, actor: Actor, photos: Any = (), photo_model: Any = None) -> None:
+    """Check and save a portal record as `actor` (named in its history), then attach `photos`
+    as `photo_model` rows (a `PhotoBase` subclass, which names its record field)."""
+    obj.full_clean()
+    set_history_user(obj, actor)
+    obj.save()
+    for photo in photos:
+        photo_model.objects.create(**{photo_model.record_field: obj}, image=photo)
+
+
+def undo_record(record: Any, *, actor: Actor) -> None:
+    """Delete a record entered by mistake (an activity or a visit: both keep who entered them,
+    when, and their photos) if `actor` may correct it; its history keeps it, with who undid it."""
+    require_correction(author_id=record.recorded_by_id, entered_at=record.created_at, actor=actor)
+    delete_photo_files(list(record.photos.all()))
+    set_history_user(record, actor)
+    record.delete()

@@ -27,7 +27,9 @@ class ActivityTotals:
     reach: int = 0
 
 
-def activity_totals(activities: QuerySet[Activity], *, by: tuple[str, ...] = ()) -> dict[Any, ActivityTotals]:
+def activity_totals(
+    activities: QuerySet[Activity], *, by: tuple[str, ...] = ()
+) -> dict[Any, ActivityTotals]:
     """Activities and their summed reach, grouped by the fields `by` (one query).
 
     Keys are the tuple of the `by` values (the empty tuple without `by`); a group with

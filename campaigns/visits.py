@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aidsite.access import actor_user
-from campaigns.corrections import delete_photo_files, require_correction, set_history_user
+from campaigns.corrections import require_correction, save_audited, undo_record
 from campaigns.models import HomeVisit, VisitAction, VisitPhoto
 from campaigns.photos import photo_errors
 from students.models import Enrollment, EnrollmentStatus, Household, School, Student
@@ -106,12 +106,8 @@ def visit_record(
     visit = HomeVisit(
         school=school, household=household, recorded_by=actor_user(actor), **_visit_fields(**fields)
     )
-    visit.full_clean()
-    set_history_user(visit, actor)
-    visit.save()
+    save_audited(visit, actor=actor, photos=photos, photo_model=VisitPhoto)
     visit.children.set(children)
-    for photo in photos:
-        VisitPhoto.objects.create(visit=visit, image=photo)
     return visit
 
 
@@ -135,22 +131,15 @@ def visit_update(
         setattr(visit, name, value)
     if not visit.follow_up_needed:
         visit.follow_up_done, visit.follow_up_done_on = False, None
-    visit.full_clean()
-    set_history_user(visit, actor)
-    visit.save()
+    save_audited(visit, actor=actor, photos=photos, photo_model=VisitPhoto)
     visit.children.set(children)
-    for photo in photos:
-        VisitPhoto.objects.create(visit=visit, image=photo)
     return visit
 
 
 @transaction.atomic
 def visit_undo(*, visit: HomeVisit, actor: Actor) -> None:
     """Take back a visit entered by mistake (author, same day); the history keeps it."""
-    require_correction(author_id=visit.recorded_by_id, entered_at=visit.created_at, actor=actor)
-    delete_photo_files(list(visit.photos.all()))
-    set_history_user(visit, actor)
-    visit.delete()
+    undo_record(visit, actor=actor)
 
 
 @transaction.atomic

@@ -9,39 +9,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0002_names_refuse_control_characters'),
-        ('students', '0002_names_refuse_control_characters'),
+        ("campaigns", "0002_names_refuse_control_characters"),
+        ("students", "0002_names_refuse_control_characters"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalActivity',
+            name="HistoricalActivity",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('phase', models.CharField(choices=[('mobilise', '动员阶段'), ('implement', '实施阶段'), ('summarise', '总结阶段')], max_length=10, verbose_name='阶段')),
-                ('channel', models.CharField(choices=[('teacher_study', '教师集中学习'), ('parent_meeting', '家长会'), ('home_school_board', '家园栏'), ('display_board', '展板'), ('wechat', '微信群'), ('qq', 'QQ群'), ('sms', '短信'), ('broadcast', '广播电视'), ('home_visit', '入户宣传')], max_length=20, verbose_name='宣传形式')),
-                ('audience', models.CharField(blank=True, max_length=60, validators=[aidsite.lib.text.validate_name], verbose_name='对象')),
-                ('reach', models.PositiveIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100000)], verbose_name='覆盖人数')),
-                ('notes', models.TextField(blank=True, validators=[aidsite.lib.text.validate_free_text], verbose_name='活动内容')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='填报时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('campaign', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='campaigns.campaign', verbose_name='宣传活动')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='填报人')),
-                ('school', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='students.school', verbose_name='幼儿园')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="日期")),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("mobilise", "动员阶段"),
+                            ("implement", "实施阶段"),
+                            ("summarise", "总结阶段"),
+                        ],
+                        max_length=10,
+                        verbose_name="阶段",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("teacher_study", "教师集中学习"),
+                            ("parent_meeting", "家长会"),
+                            ("home_school_board", "家园栏"),
+                            ("display_board", "展板"),
+                            ("wechat", "微信群"),
+                            ("qq", "QQ群"),
+                            ("sms", "短信"),
+                            ("broadcast", "广播电视"),
+                            ("home_visit", "入户宣传"),
+                        ],
+                        max_length=20,
+                        verbose_name="宣传形式",
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        blank=True,
+                        max_length=60,
+                        validators=[aidsite.lib.text.validate_name],
+                        verbose_name="对象",
+                    ),
+                ),
+                (
+                    "reach",
+                    models.PositiveIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(100000)],
+                        verbose_name="覆盖人数",
+                    ),
+                ),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True,
+                        validators=[aidsite.lib.text.validate_free_text],
+                        verbose_name="活动内容",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="填报时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="campaigns.campaign",
+                        verbose_name="宣传活动",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="填报人",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="students.school",
+                        verbose_name="幼儿园",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 宣传活动记录',
-                'verbose_name_plural': 'historical 宣传活动记录',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 宣传活动记录",
+                "verbose_name_plural": "historical 宣传活动记录",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

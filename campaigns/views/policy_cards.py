@@ -72,6 +72,13 @@ def _mark_undoable(request: HttpRequest, rows: list[FamilyCard]) -> None:
         row.undo_step = undoable.get(row.card.pk) if row.card is not None else None
 
 
+def _family(request: HttpRequest, pk: int, household_pk: int) -> tuple[School, Household, Term]:
+    """The kindergarten and family a card action is about (both in scope), and the term."""
+    school = portal_school(request, pk)
+    household = portal_object(request, Household.objects.all(), pk=household_pk)
+    return school, household, asked_term(request)
+
+
 def _row_answer(
     request: HttpRequest, *, school: School, term: Term, household: Household, error: str, done: str
 ) -> HttpResponse:
@@ -102,9 +109,7 @@ def _row_answer(
 @require_POST
 @portal_view("change_policycard", "add_policycard")
 def card_tick(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
-    school = portal_school(request, pk)
-    household = portal_object(request, Household.objects.all(), pk=household_pk)
-    term = asked_term(request)
+    school, household, term = _family(request, pk, household_pk)
     form = CardStepForm(request.POST)
     error = done = ""
     if form.is_valid():
@@ -132,9 +137,7 @@ def card_tick(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
 @portal_view("change_policycard", "add_policycard")
 def card_undo(request: HttpRequest, pk: int, household_pk: int) -> HttpResponse:
     """Take back the family card's last step (its author, on the day: campaigns.corrections)."""
-    school = portal_school(request, pk)
-    household = portal_object(request, Household.objects.all(), pk=household_pk)
-    term = asked_term(request)
+    school, household, term = _family(request, pk, household_pk)
     card = portal_object(
         request,
         PolicyCard.objects.filter(school=school, school_year=term.school_year),

@@ -45,12 +45,16 @@ def test_an_activity_in_the_future_or_outside_the_campaigns_year_is_refused(worl
         activity_record(date=timezone.localdate() + dt.timedelta(days=1), **common)
     assert "不能晚于今天" in str(future.value.message_dict["date"])
     with pytest.raises(ValidationError) as outside:
-        activity_record(date=world.term.start_date.replace(year=world.term.start_date.year - 3), **common)
+        activity_record(
+            date=world.term.start_date.replace(year=world.term.start_date.year - 3), **common
+        )
     assert "学年" in str(outside.value.message_dict["date"])
     assert not Activity.objects.exists()
 
 
-def test_the_author_corrects_and_undoes_an_activity_the_same_day_and_the_history_keeps_it(client, world):
+def test_the_author_corrects_and_undoes_an_activity_the_same_day_and_the_history_keeps_it(
+    client, world
+):
     assert _record(client, world).status_code == 302
     activity = Activity.objects.get()
     page = client.get(reverse("campaigns:activities", args=[world.school_a.pk])).content.decode()
@@ -78,7 +82,9 @@ def test_nobody_else_and_not_the_next_day_may_correct(client, world):
     assert client.post(reverse("campaigns:activity_undo", args=[activity.pk])).status_code == 403
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     author = world.users["director_a"]
-    reason = correction_refusal(author_id=author.pk, entered_at=activity.created_at, actor=author, today=tomorrow)
+    reason = correction_refusal(
+        author_id=author.pk, entered_at=activity.created_at, actor=author, today=tomorrow
+    )
     assert "填报当天" in reason
     with pytest.raises(PermissionDenied):
         activity_undo(activity=activity, actor=SYSTEM)
@@ -118,14 +124,18 @@ def test_the_author_corrects_and_undoes_a_visit_with_history(client, world):
     assert visit.led_by == "王芳"
     assert client.post(reverse("campaigns:visit_undo", args=[visit.pk])).status_code == 302
     assert not HomeVisit.objects.exists()
-    history = list(HomeVisit.history.order_by("history_id"))  # the children are saved as a change too
+    history = list(
+        HomeVisit.history.order_by("history_id")
+    )  # the children are saved as a change too
     assert (history[0].history_type, history[0].led_by) == ("+", "李雪")
     assert ("~", "王芳") in [(h.history_type, h.led_by) for h in history]
     assert history[-1].history_type == "-" and history[-1].history_user == world.users["director_a"]
 
 
 def _tick(client, world, step, by="园长"):
-    url = reverse("campaigns:card_tick", args=[world.school_a.pk, world.a_poor.student.household.pk])
+    url = reverse(
+        "campaigns:card_tick", args=[world.school_a.pk, world.a_poor.student.household.pk]
+    )
     return client.post(url, {"step": step, "by": by, "on": timezone.localdate().isoformat()})
 
 
@@ -170,7 +180,9 @@ def test_the_families_list_can_be_searched(client, world):
     assert "没有找到“没有这个人”" in page
 
 
-@pytest.mark.parametrize(("user", "title"), [("county", "全县资助走访概况"), ("township", "东城镇资助走访概况")])
+@pytest.mark.parametrize(
+    ("user", "title"), [("county", "全县资助走访概况"), ("township", "东城镇资助走访概况")]
+)
 def test_the_overview_is_titled_by_what_it_covers(client, world, user, title):
     client.force_login(world.users[user])
     page = client.get(reverse("campaigns:home")).content.decode()

@@ -32,7 +32,9 @@ def _fits(page) -> None:  # type: ignore[no-untyped-def]
     assert width <= 390, f"{page.url} is {width}px wide"
 
 
-def test_director_records_an_activity_a_card_step_and_a_visit_on_a_phone(phone, portal_server, world):
+def test_director_records_an_activity_a_card_step_and_a_visit_on_a_phone(
+    phone, portal_server, world
+):
     page = phone
     director = world.users["director_a"]
     director.first_name, director.last_name = "雪", "李"
