@@ -371,6 +371,7 @@ EXPECTED: dict[str, str] = {
     'admin/campaigns/campaign/<path:object_id>/delete/': '200 200 200 403   L / 200 404 404 403   L / 200 200 200 403   L / 200 404 404 403   L',
     'admin/campaigns/campaign/<path:object_id>/change/': '200 200 200 200   L / 200 404 404 200   L / 200 200 200 403   L / 200 404 404 403   L',
     'admin/campaigns/campaign/<path:object_id>/': '  3   3   3   3   L /   3   3   3   3   L /   3   3   3   3   L /   3   3   3   3   L',
+    'admin/campaigns/activity/^([^/]+)/history/([^/]+)/$': '200 200 200 200   L / 200 404 404 200   L / 403 403 403 403   L / 403 404 404 403   L',
     'admin/campaigns/activity/': '200 200 200 200   L / 200 200 200 200   L / 200 200 200 200   L / 200 200 200 200   L',
     'admin/campaigns/activity/add/': '403 403 403 403   L / 403 403 403 403   L / 403 403 403 403   L / 403 403 403 403   L',
     'admin/campaigns/activity/<path:object_id>/history/': '200 200 200 200   L / 200 404 404 200   L / 200 200 200 200   L / 200 404 404 200   L',
