@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Max, Min, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aidsite.access import actor_user
+from campaigns.corrections import require_correction, save_audited, undo_record
 from campaigns.models import (
     Activity,
     ActivityPhoto,
@@ -25,6 +27,7 @@ from campaigns.models import (
     MemberRole,
 )
 from campaigns.photos import photo_errors
+from campaigns.selectors import activity_totals
 from students.models import School
 
 if TYPE_CHECKING:
@@ -37,6 +40,34 @@ def phase_on(*, phases: Sequence[CampaignPhase], day: dt.date) -> CampaignPhase 
         if phase.start_date <= day <= phase.end_date:
             return phase
     return None
+
+
+def _check_activity(
+    *, campaign: Campaign, school: School, date: dt.date, reach: int, notes: str, photos: Sequence[Any]
+) -> None:
+    """What every recorded or corrected activity must satisfy, each error by its field."""
+    errors: dict[str, Any] = {}
+    if not campaign.schools.filter(pk=school.pk).exists():
+        errors["campaign"] = _("本园没有参加这次宣传活动。")
+    # The campaign's school year runs from its first term's first day to its last term's last.
+    year = campaign.school_year.terms.aggregate(start=Min("start_date"), end=Max("end_date"))
+    if date > timezone.localdate():
+        errors["date"] = _("活动日期不能晚于今天。")
+    elif year["start"] and not year["start"] <= date <= year["end"]:
+        errors["date"] = _("活动日期须在“%(campaign)s”所属的%(year)s学年（%(start)s至%(end)s）内。") % {
+            "campaign": campaign.name,
+            "year": campaign.school_year.name,
+            "start": f"{year['start'].year}年{year['start'].month}月{year['start'].day}日",
+            "end": f"{year['end'].year}年{year['end'].month}月{year['end'].day}日",
+        }
+    if not reach or reach < 1:
+        errors["reach"] = _("请填写覆盖人数（参加或收到宣传的人数，至少 1 人）。")
+    if not notes.strip():
+        errors["notes"] = _("请填写活动内容，如宣传了哪些政策、怎样宣传的。")
+    if photo_errors(photos):
+        errors["photos"] = photo_errors(photos)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -53,12 +84,14 @@ def activity_record(
     photos: Sequence[Any] = (),
     actor: Actor,
 ) -> Activity:
-    """Record a publicity activity of a participating kindergarten."""
-    if not campaign.schools.filter(pk=school.pk).exists():
-        raise ValidationError({"campaign": _("本园没有参加这次宣传活动。")})
-    errors = photo_errors(photos)
-    if errors:
-        raise ValidationError({"photos": errors})
+    """Record a publicity activity of a participating kindergarten.
+
+    An activity says what was done (`notes`) and how many it reached (`reach` ≥ 1), on a
+    day of the campaign's school year that is not in the future.
+    """
+    _check_activity(
+        campaign=campaign, school=school, date=date, reach=reach, notes=notes, photos=photos
+    )
     activity = Activity(
         campaign=campaign,
         school=school,
@@ -70,11 +103,40 @@ def activity_record(
         notes=notes.strip(),
         recorded_by=actor_user(actor),
     )
-    activity.full_clean()
-    activity.save()
-    for photo in photos:
-        ActivityPhoto.objects.create(activity=activity, image=photo)
+    save_audited(activity, actor=actor, photos=photos, photo_model=ActivityPhoto)
     return activity
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    activity: Activity,
+    campaign: Campaign,
+    date: dt.date,
+    phase: str,
+    channel: str,
+    audience: str = "",
+    reach: int = 0,
+    notes: str = "",
+    photos: Sequence[Any] = (),
+    actor: Actor,
+) -> Activity:
+    """Correct an activity: only its author, on the day it was entered; photos are added."""
+    require_correction(author_id=activity.recorded_by_id, entered_at=activity.created_at, actor=actor)
+    _check_activity(
+        campaign=campaign, school=activity.school, date=date, reach=reach, notes=notes, photos=photos
+    )
+    activity.campaign = campaign
+    activity.date, activity.phase, activity.channel = date, phase, channel
+    activity.audience, activity.reach, activity.notes = audience.strip(), reach, notes.strip()
+    save_audited(activity, actor=actor, photos=photos, photo_model=ActivityPhoto)
+    return activity
+
+
+@transaction.atomic
+def activity_undo(*, activity: Activity, actor: Actor) -> None:
+    """Take back an activity entered by mistake (author, same day); the history keeps it."""
+    undo_record(activity, actor=actor)
 
 
 @transaction.atomic
@@ -149,17 +211,14 @@ def campaign_progress(
     schools = list((schools if schools is not None else campaign.schools.all()).order_by("name"))
     rows = {school.pk: SchoolProgress(school=school) for school in schools}
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in (
-        Activity.objects.filter(campaign=campaign)
-        .values("school", "channel")
-        .annotate(n=Count("pk"), reach=Sum("reach"))
-    ):
-        progress = rows.get(row["school"])
+    totals = activity_totals(Activity.objects.filter(campaign=campaign), by=("school", "channel"))
+    for (school_id, channel), total in totals.items():
+        progress = rows.get(school_id)
         if progress is None:  # a school that left the campaign after reporting
             continue
-        counts[row["school"]][row["channel"]] = row["n"]
-        progress.activities += row["n"]
-        progress.reach += row["reach"] or 0
+        counts[school_id][channel] = total.count
+        progress.activities += total.count
+        progress.reach += total.reach
     for pk, by_channel in counts.items():
         rows[pk].by_channel = by_channel
     summarised = set(

@@ -90,7 +90,8 @@ class ActivityPhotoInline(PhotoInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedModelAdmin):
+class ActivityAdmin(MaskedFreeTextAdminMixin, ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    # The history shows every correction a kindergarten made in the portal (campaigns.corrections).
     masked_text_fields = ("audience", "notes")
     list_display = ["date", "school", "campaign", "phase", "channel", "audience", "reach"]
     list_filter = ["campaign", "phase", "channel", "school"]

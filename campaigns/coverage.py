@@ -31,6 +31,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from campaigns.models import HomeVisit, PolicyCard
+from campaigns.selectors import with_term_activity_totals
 from students.models import (
     Enrollment,
     EnrollmentStatus,
@@ -215,15 +216,7 @@ def coverage_by_school(*, schools: QuerySet[School], term: Term) -> list[SchoolC
         .annotate(signed=Count("pk"))
     }
     rows = []
-    for school in schools.annotate(
-        activity_count=Count(
-            "campaign_activities",
-            filter=Q(
-                campaign_activities__date__gte=term.start_date,
-                campaign_activities__date__lte=term.end_date,
-            ),
-        )
-    ).order_by("name"):
+    for school in with_term_activity_totals(schools, term=term).order_by("name"):
         counts = visit_counts.get(school.pk, {})
         rows.append(
             SchoolCoverage(

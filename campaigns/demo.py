@@ -80,7 +80,7 @@ def campaigns_demo_load(
     autumn, spring = year.terms.order_by("start_date")
     visits = cards = 0
     for school in kindergartens:
-        cards += _demo_cards(school=school, year=year, autumn=autumn, rng=rng)
+        cards += _demo_cards(school=school, year=year, autumn=autumn, rng=rng, actor=actor)
         enrollments = list(
             registered_enrollments(school_year=year).filter(school=school)
             .select_related("student__household").order_by("student__name")
@@ -139,7 +139,9 @@ def _demo_activities(
                          actor=actor)
 
 
-def _demo_cards(*, school: School, year: SchoolYear, autumn: Term, rng: random.Random) -> int:
+def _demo_cards(
+    *, school: School, year: SchoolYear, autumn: Term, rng: random.Random, actor: Actor
+) -> int:
     """Every family's card, each taken a random number of steps; returns how many families."""
     cards = 0
     for family in card_families(school=school, school_year=year):
@@ -148,7 +150,7 @@ def _demo_cards(*, school: School, year: SchoolYear, autumn: Term, rng: random.R
             card_step_record(
                 school=school, school_year=year, household=family, step=step,
                 on=autumn.start_date + dt.timedelta(days=10 + STEPS.index(step) * 3),
-                by=family.head_name if step == "signed" else "班主任",
+                by=family.head_name if step == "signed" else "班主任", actor=actor,
             )
         cards += 1
     return cards

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aidsite.lib.text import validate_free_text, validate_name
@@ -91,6 +92,12 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["children"].queryset = children_queryset
 
+    def clean_visited_at(self) -> Any:
+        visited_at = self.cleaned_data["visited_at"]
+        if visited_at > timezone.now():
+            raise forms.ValidationError(_("走访时间不能晚于现在，请填写实际走访的时间。"))
+        return visited_at
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("follow_up_needed") and not (cleaned.get("follow_up") or "").strip():
@@ -111,13 +118,21 @@ class ActivityForm(forms.Form):
     )
     reach = forms.IntegerField(
         label=_("覆盖人数"),
-        min_value=0,
+        min_value=1,
         max_value=100000,
-        initial=0,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("参加或收到这次宣传的人数"),
+        error_messages={
+            "required": _("请填写覆盖人数（参加或收到宣传的人数，至少 1 人）。"),
+            "min_value": _("请填写覆盖人数（参加或收到宣传的人数，至少 1 人）。"),
+            "invalid": _("覆盖人数请填写整数。"),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "如：45"}),
     )
-    notes = forms.CharField(validators=[validate_free_text],
-        label=_("活动内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    notes = forms.CharField(
+        validators=[validate_free_text],
+        label=_("活动内容"),
+        error_messages={"required": _("请填写活动内容，如宣传了哪些政策、怎样宣传的。")},
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "如：召开家长会，讲解学前教育资助政策和申请办法"}),
     )
     photos = PhotosField(label=_("照片"))
 

@@ -21,19 +21,16 @@ from campaigns.models import (
     KindergartenSummary,
     VisitPhoto,
 )
+from campaigns.selectors import ACTIVITY_COUNT_DEFINITION, activity_totals, term_activities
 from students.models import School, Student, Term
 
 
 def term_summary_context(*, school: School, term: Term) -> dict[str, Any]:
     """The kindergarten's term summary: activities, cards signed, visits, open follow-ups."""
     start, end = term_bounds(term)
-    activities = list(
-        Activity.objects.filter(
-            school=school, date__gte=term.start_date, date__lte=term.end_date
-        )
-        .select_related("campaign")
-        .order_by("date", "pk")
-    )
+    in_term = term_activities(schools=[school], term=term)
+    activities = list(in_term.select_related("campaign").order_by("date", "pk"))
+    totals = activity_totals(in_term)[()]
     visits = list(
         HomeVisit.objects.filter(school=school, visited_at__gte=start, visited_at__lt=end)
         .select_related("household")
@@ -52,7 +49,9 @@ def term_summary_context(*, school: School, term: Term) -> dict[str, Any]:
         "school": school,
         "term": term,
         "activities": activities,
-        "activity_reach": sum(a.reach for a in activities),
+        "activity_count": totals.count,
+        "activity_reach": totals.reach,
+        "activity_definition": ACTIVITY_COUNT_DEFINITION,
         "visits": visits,
         "open_follow_ups": open_follow_ups,
         "card_families": len(cards),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from aidsite.lib.text import validate_free_text, validate_name
 from campaigns.models.photos import PhotoBase
@@ -168,6 +169,9 @@ class Activity(models.Model):
         verbose_name=_("填报人"),
     )
     created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    # Corrections by the author on the day (campaigns.corrections) stay visible here.
+    history = HistoricalRecords()
 
     scope_township_paths = ("school__township",)
     scope_school_paths = ("school",)

@@ -15,13 +15,17 @@ from aidsite.export_jobs import export_job_start
 from aidsite.models import ExportJob, Role
 from campaigns.activities import (
     activity_record,
+    activity_undo,
+    activity_update,
     campaign_members,
     campaign_progress,
     summary_save,
 )
+from campaigns.corrections import CORRECTION_RULE, may_correct, require_correction
 from campaigns.forms import ActivityForm, SummaryForm
 from campaigns.models import Activity, Campaign, KindergartenSummary
 from campaigns.report_jobs import CAMPAIGN_REPORT_KIND, campaign_report_title
+from campaigns.selectors import ACTIVITY_COUNT_DEFINITION, activity_totals
 from campaigns.views.portal import (
     can,
     form_saved,
@@ -37,23 +41,39 @@ from students.models import School
 @portal_view("view_activity")
 def activities(request: HttpRequest, pk: int) -> HttpResponse:
     school = portal_school(request, pk)
-    rows = (
+    rows = list(
         Activity.objects.filter(school=school)
         .select_related("campaign")
         .annotate(photo_count=Count("photos"))
         .order_by("-date", "-pk")
     )
+    can_change = can(request, "change_activity")
+    for row in rows:
+        row.correctable = can_change and may_correct(
+            author_id=row.recorded_by_id, entered_at=row.created_at, actor=request.user
+        )
     return render_portal(
         request,
         "portal/activities.html",
-        {"school": school, "activities": rows, "can_write": can(request, "add_activity")},
+        {
+            "school": school,
+            "activities": rows,
+            "can_write": can(request, "add_activity"),
+            "correction_rule": CORRECTION_RULE,
+            "totals": activity_totals(Activity.objects.filter(school=school))[()],
+            "definition": ACTIVITY_COUNT_DEFINITION,
+        },
     )
+
+
+def _school_campaigns(school: School) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(schools=school).order_by("-school_year__start_year", "name")
 
 
 @portal_view("add_activity")
 def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
     school = portal_school(request, pk)
-    campaigns = Campaign.objects.filter(schools=school).order_by("-school_year__start_year", "name")
+    campaigns = _school_campaigns(school)
     if request.method == "POST":
         form = ActivityForm(request.POST, request.FILES, campaigns=campaigns)
         if form_saved(
@@ -78,6 +98,41 @@ def activity_new(request: HttpRequest, pk: int) -> HttpResponse:
         "portal/activity_form.html",
         {"form": form, "school": school, "has_campaigns": campaigns.exists()},
     )
+
+
+@portal_view("change_activity")
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an activity: its author, on the day it was entered (campaigns.corrections)."""
+    activity = portal_object(request, Activity.objects.select_related("school", "campaign"), pk=pk)
+    require_correction(author_id=activity.recorded_by_id, entered_at=activity.created_at, actor=request.user)
+    campaigns = _school_campaigns(activity.school)
+    if request.method == "POST":
+        form = ActivityForm(request.POST, request.FILES, campaigns=campaigns)
+        if form_saved(
+            request,
+            form,
+            lambda data: activity_update(activity=activity, actor=request.user, **data),
+            success="宣传活动记录已修改。",
+        ):
+            return redirect("campaigns:activities", pk=activity.school_id)
+    else:
+        initial = {name: getattr(activity, name) for name in ActivityForm.base_fields if name != "photos"}
+        form = ActivityForm(campaigns=campaigns, initial=initial)
+    return render_portal(
+        request,
+        "portal/activity_form.html",
+        {"form": form, "school": activity.school, "has_campaigns": True, "activity": activity},
+    )
+
+
+@require_POST
+@portal_view("delete_activity")
+def activity_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = portal_object(request, Activity.objects.select_related("school"), pk=pk)
+    school_id = activity.school_id
+    activity_undo(activity=activity, actor=request.user)
+    messages.success(request, "已撤销这条宣传活动记录。")
+    return redirect("campaigns:activities", pk=school_id)
 
 
 @require_safe
@@ -125,6 +180,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_write": can(request, "add_kindergartensummary"),
             "can_report": can(request, "export_campaign"),
             "report_jobs": report_jobs,
+            "definition": ACTIVITY_COUNT_DEFINITION,
         },
     )
 

@@ -93,8 +93,11 @@ def kindergartens(request: HttpRequest) -> QuerySet[School]:
 
 
 def who(request: HttpRequest) -> str:
+    """The person logged in, by name as Chinese writes it (姓 then 名, no space), else the
+    login name: what the forms pre-fill as 发放人, 核对班主任, 带队人."""
     user = request.user
-    return (user.get_full_name() or user.get_username())[:30]
+    name = f"{user.last_name.strip()}{user.first_name.strip()}"
+    return (name or user.get_username())[:30]
 
 
 def add_service_errors(form: Any, exc: ValidationError) -> None:
@@ -127,14 +130,24 @@ def render_portal(request: HttpRequest, template: str, context: dict[str, Any]) 
     return render(request, template, context)
 
 
-def issuer(request: HttpRequest) -> str:
-    """The unit a printed ledger is issued by: the user's school, township, or the county office."""
+def _scope_unit(request: HttpRequest) -> str | None:
+    """The user's kindergarten or township by name; None for the whole county."""
     scope = user_scope(request.user)
     if scope.school_id is not None:
         return School.objects.get(pk=scope.school_id).name
     if scope.township_id is not None:
         return Township.objects.get(pk=scope.township_id).name
-    return settings.AID_OFFICE_NAME
+    return None
+
+
+def scope_title(request: HttpRequest) -> str:
+    """What the user's pages cover, for their titles: the kindergarten, the township, 全县."""
+    return _scope_unit(request) or "全县"
+
+
+def issuer(request: HttpRequest) -> str:
+    """The unit a printed ledger is issued by: the user's school, township, or the county office."""
+    return _scope_unit(request) or settings.AID_OFFICE_NAME
 
 
 def pdf_response(data: bytes, filename: str) -> HttpResponse:

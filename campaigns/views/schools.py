@@ -29,6 +29,7 @@ from campaigns.views.portal import (
     render_pdf_bytes,
     render_portal,
     require_perm,
+    scope_title,
 )
 from students.models import Enrollment, EnrollmentStatus, School
 
@@ -48,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "portal/overview.html",
         {
+            "area": scope_title(request),
             "term": term,
             "rows": rows,
             "campaigns": campaigns,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from aidsite.access import log_access
 from aidsite.free_text import free_text_reveal_log
 from aidsite.models import AccessAction
+from campaigns.corrections import CORRECTION_RULE, may_correct, require_correction
 from campaigns.forms import VisitForm
 from campaigns.models import ActivityPhoto, HomeVisit, VisitPhoto
 from campaigns.reports import visit_record_context
@@ -24,8 +25,15 @@ from campaigns.views.portal import (
     portal_view,
     render_pdf_bytes,
     render_portal,
+    who,
 )
-from campaigns.visits import VISIT_FREE_TEXT, visit_follow_up_close, visit_record
+from campaigns.visits import (
+    VISIT_FREE_TEXT,
+    visit_follow_up_close,
+    visit_record,
+    visit_undo,
+    visit_update,
+)
 from students.models import Enrollment, EnrollmentStatus, Student
 
 
@@ -67,7 +75,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
             initial={
                 "children": [enrollment.student_id],
                 "visited_at": now,
-                "led_by": request.user.get_full_name(),
+                "led_by": who(request),
             },
         )
     return render_portal(request, "portal/visit_form.html", {"form": form, "enrollment": enrollment})
@@ -94,8 +102,57 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "visit": visit,
             "enrollment": enrollment,
             "can_close": can(request, "change_homevisit") and visit.follow_up_open,
+            "can_correct": can(request, "change_homevisit")
+            and may_correct(author_id=visit.recorded_by_id, entered_at=visit.created_at, actor=request.user),
+            "correction_rule": CORRECTION_RULE,
         },
     )
+
+
+@portal_view("change_homevisit")
+def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a visit: its author, on the day it was entered (campaigns.corrections)."""
+    visit = portal_object(request, HomeVisit.objects.select_related("school", "household"), pk=pk)
+    require_correction(author_id=visit.recorded_by_id, entered_at=visit.created_at, actor=request.user)
+    children = Student.objects.filter(
+        household=visit.household,
+        enrollments__school=visit.school,
+        enrollments__status=EnrollmentStatus.STUDYING,
+    ).distinct().order_by("name")
+    if request.method == "POST":
+        form = VisitForm(request.POST, request.FILES, children_queryset=children)
+        if form_saved(
+            request,
+            form,
+            lambda data: visit_update(
+                visit=visit, actor=request.user, **{**data, "children": list(data["children"])}
+            ),
+            success="走访记录已修改。",
+        ):
+            return redirect("campaigns:visit", pk=visit.pk)
+    else:
+        initial = {name: getattr(visit, name) for name in VisitForm.base_fields if name not in {"photos", "children", "actions", "visited_at"}}
+        initial |= {
+            "children": list(visit.children.values_list("pk", flat=True)),
+            "actions": visit.action_list,
+            "visited_at": timezone.localtime(visit.visited_at),
+        }
+        form = VisitForm(children_queryset=children, initial=initial)
+    return render_portal(request, "portal/visit_form.html", {"form": form, "visit": visit})
+
+
+@require_POST
+@portal_view("delete_homevisit")
+def visit_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = portal_object(request, HomeVisit.objects.select_related("school"), pk=pk)
+    enrollment = Enrollment.objects.filter(
+        student__in=visit.children.all(), school=visit.school
+    ).order_by("-school_year__start_year").first()
+    visit_undo(visit=visit, actor=request.user)
+    messages.success(request, "已撤销这条走访记录。")
+    if enrollment is not None:
+        return redirect("campaigns:child", pk=enrollment.pk)
+    return redirect("campaigns:school", pk=visit.school_id)
 
 
 @require_POST

@@ -112,7 +112,7 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
     activity = activity_record(
         actor=SYSTEM,
         campaign=campaign, school=school, date=today, phase=PhaseKind.IMPLEMENT,
-        channel=Channel.values[0], audience="家长", reach=10, photos=[photo],
+        channel=Channel.values[0], audience="家长", reach=10, notes="宣传资助政策", photos=[photo],
     )  # fmt: skip
     summary = summary_save(actor=SYSTEM, campaign=campaign, school=school, text=f"{name}园小结")
     visit = visit_record(
@@ -122,7 +122,8 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
         photos=[SimpleUploadedFile("v.png", png_bytes(), content_type="image/png")],
     )  # fmt: skip
     card = card_step_record(
-        school=school, school_year=year, household=household, step="printed", on=today, by="李老师"
+        school=school, school_year=year, household=household, step="printed", on=today, by="李老师",
+        actor=SYSTEM,
     )
     mentoring = mentoring_start(
         student=student, school=school, teachers="张老师", focus=MentoringFocus.values[0],

@@ -42,6 +42,7 @@ def _card(world, side: str):
         step="printed",
         on=timezone.localdate(),
         by="李老师",
+        actor=SystemActor("tests"),
     )
 
 

@@ -29,7 +29,7 @@ def test_progress_counts_activities_per_kindergarten_and_channel_and_names_those
     day = timezone.localdate()
     for channel, reach in [(Channel.PARENT_MEETING, 80), (Channel.WECHAT, 120), (Channel.WECHAT, 30)]:
         activity_record(actor=SYSTEM, campaign=world.campaign, school=world.school_a, date=day,
-                        phase=PhaseKind.IMPLEMENT, channel=channel, reach=reach)
+                        phase=PhaseKind.IMPLEMENT, channel=channel, reach=reach, notes="宣传资助政策")
     summary_save(actor=SYSTEM, campaign=world.campaign, school=world.school_a, text="本园宣传到位")
     progress = campaign_progress(campaign=world.campaign, today=day)
     rows = {r.school.name: r for r in progress.schools}
@@ -44,4 +44,4 @@ def test_progress_counts_activities_per_kindergarten_and_channel_and_names_those
 def test_a_kindergarten_outside_the_campaign_cannot_record_activities(world):
     with pytest.raises(ValidationError):
         activity_record(actor=SYSTEM, campaign=world.campaign, school=world.school_c, date=timezone.localdate(),
-                        phase=PhaseKind.IMPLEMENT, channel=Channel.SMS)
+                        phase=PhaseKind.IMPLEMENT, channel=Channel.SMS, reach=10, notes="短信宣传")

@@ -16,7 +16,8 @@ def records(world):
         visit_record(actor=SYSTEM, school=enrollment.school, household=enrollment.student.household,
                      children=[enrollment.student], visited_at=visit_at(world.term), led_by="园长")
         activity_record(actor=SYSTEM, campaign=world.campaign, school=enrollment.school, date=timezone.localdate(),
-                        phase=PhaseKind.IMPLEMENT, channel=Channel.SMS, audience=f"{enrollment.school.name}家长")
+                        phase=PhaseKind.IMPLEMENT, channel=Channel.SMS, audience=f"{enrollment.school.name}家长",
+                        reach=30, notes="短信宣传资助政策")
         Mentoring.objects.create(student=enrollment.student, school=enrollment.school, teachers="王老师",
                                  focus=MentoringFocus.TUTORING, started_on=world.term.start_date)
 

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from campaigns.cards import card_share, card_step_record, cards_mark_printed, family_cards
 from campaigns.models import PolicyCard
+from tests.campaigns.conftest import SYSTEM
 
 DAY = dt.date(2026, 9, 10)
 
@@ -13,7 +14,7 @@ DAY = dt.date(2026, 9, 10)
 def _record(world, enrollment, step, by="王老师"):
     return card_step_record(
         school=enrollment.school, school_year=world.year, household=enrollment.student.household,
-        step=step, on=DAY, by=by,
+        step=step, on=DAY, by=by, actor=SYSTEM,
     )
 
 
@@ -55,7 +56,7 @@ def test_a_family_of_another_kindergarten_is_refused(world):
     with pytest.raises(ValidationError):
         card_step_record(
             school=world.school_a, school_year=world.year, household=world.b_poor.student.household,
-            step="printed", on=DAY, by="王老师",
+            step="printed", on=DAY, by="王老师", actor=SYSTEM,
         )
 
 
@@ -72,7 +73,7 @@ def test_missing_only_hides_signed_families_and_share_counts_them(world):
 
 def test_marking_all_printed_creates_missing_cards_once(world):
     _record(world, world.a_poor, "printed")
-    assert cards_mark_printed(school=world.school_a, school_year=world.year, on=DAY, by="园长") == 2
-    assert cards_mark_printed(school=world.school_a, school_year=world.year, on=DAY, by="园长") == 0
+    assert cards_mark_printed(school=world.school_a, school_year=world.year, on=DAY, by="园长", actor=SYSTEM) == 2
+    assert cards_mark_printed(school=world.school_a, school_year=world.year, on=DAY, by="园长", actor=SYSTEM) == 0
     assert PolicyCard.objects.filter(school=world.school_a, printed_on=DAY).count() == 3
     assert PolicyCard.history.filter(school=world.school_a).count() == 3

@@ -27,7 +27,7 @@ def objects(world):
     activity = activity_record(
         actor=SYSTEM,
         campaign=world.campaign, school=world.school_a, date=timezone.localdate(),
-        phase=PhaseKind.IMPLEMENT, channel=Channel.PARENT_MEETING, reach=40,
+        phase=PhaseKind.IMPLEMENT, channel=Channel.PARENT_MEETING, reach=40, notes="家长会宣传资助政策",
         photos=[SimpleUploadedFile("b.png", png_bytes(), content_type="image/png")],
     )
     mentoring = Mentoring.objects.create(
@@ -104,7 +104,8 @@ def _post_cases(w, o):
         "cards_print": (reverse("campaigns:cards_print", args=[w.school_a.pk]), {}),
         "activity_new": (
             reverse("campaigns:activity_new", args=[w.school_a.pk]),
-            {"campaign": w.campaign.pk, "date": "2026-09-03", "phase": "implement", "channel": "sms", "reach": "5"},
+            {"campaign": w.campaign.pk, "date": "2026-09-03", "phase": "implement", "channel": "sms", "reach": "5",
+             "notes": "短信宣传"},
         ),
         "summary_edit": (reverse("campaigns:summary_edit", args=[w.campaign.pk, w.school_a.pk]), {"text": "总结"}),
         "contact": (

@@ -22,7 +22,7 @@ def _grow(world, n, start):
         visit_record(actor=SYSTEM, school=world.school_a, household=e.student.household, children=[e.student],
                      visited_at=visit_at(world.term), led_by="园长", follow_up_needed=True, follow_up="回访")
         card_step_record(school=world.school_a, school_year=world.year, household=e.student.household,
-                         step="printed", on=world.term.start_date, by="园长")
+                         step="printed", on=world.term.start_date, by="园长", actor=SYSTEM)
         m = mentoring_start(student=e.student, school=world.school_a, teachers="王老师",
                             focus=MentoringFocus.ECONOMIC, started_on=world.term.start_date)
         mentoring_contact_record(mentoring=m, date=world.term.start_date, teacher="王老师", mode="talk", content="谈心")

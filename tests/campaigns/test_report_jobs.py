@@ -31,9 +31,9 @@ def _pdf_text(data: bytes) -> str:
 def _fill(world):
     CampaignMember.objects.create(campaign=world.campaign, name="张镇长", role=MemberRole.LEADER, position="副镇长")
     activity_record(actor=SYSTEM, campaign=world.campaign, school=world.school_a, date=timezone.localdate(),
-                    phase=PhaseKind.IMPLEMENT, channel=Channel.DISPLAY_BOARD, reach=300)
+                    phase=PhaseKind.IMPLEMENT, channel=Channel.DISPLAY_BOARD, reach=300, notes="展板宣传")
     activity_record(actor=SYSTEM, campaign=world.campaign, school=world.school_b, date=timezone.localdate(),
-                    phase=PhaseKind.IMPLEMENT, channel=Channel.WECHAT, reach=120)
+                    phase=PhaseKind.IMPLEMENT, channel=Channel.WECHAT, reach=120, notes="微信群宣传")
     summary_save(actor=SYSTEM, campaign=world.campaign, school=world.school_a, text="纠正小学化倾向成效明显")
 
 

@@ -45,10 +45,11 @@ def test_visit_record_pdf_carries_the_visit(client, world):
 def test_term_summary_pdf_carries_activities_cards_visits_and_follow_ups(client, world):
     _visit(world)
     activity_record(actor=SYSTEM, campaign=world.campaign, school=world.school_a, date=timezone.localdate(),
-                    phase=PhaseKind.IMPLEMENT, channel=Channel.PARENT_MEETING, audience="全体家长", reach=85)
+                    phase=PhaseKind.IMPLEMENT, channel=Channel.PARENT_MEETING, audience="全体家长", reach=85,
+                    notes="召开家长会宣传资助政策")
     for step in ("printed", "handed_out", "checked", "signed"):
         card_step_record(school=world.school_a, school_year=world.year, household=world.a_poor.student.household,
-                         step=step, on=world.term.start_date, by="王老师")
+                         step=step, on=world.term.start_date, by="王老师", actor=SYSTEM)
     client.force_login(world.users["director_a"])
     response = client.get(reverse("campaigns:term_summary_pdf", args=[world.school_a.pk]))
     text = _text(response)
