@@ -26,6 +26,7 @@ from subsidies.selectors.notices import (
     notice_entitlements,
     notices_with_counts,
 )
+from subsidies.selectors.omissions import Unaided, UnaidedReason, unaided_count, unaided_students
 from subsidies.selectors.population import (
     category_filter,
     policies_for_term,
@@ -56,4 +57,8 @@ __all__ = [
     "quota_allocations",
     "summary_totals",
     "term_summary",
+    "Unaided",
+    "UnaidedReason",
+    "unaided_count",
+    "unaided_students",
 ]
