@@ -27,17 +27,7 @@ if TYPE_CHECKING:
 
 EXPORT_PERMISSION = "subsidies.export_entitlement"
 
-DROPOUT_HEADER = (
-    "序号",
-    "姓名",
-    "身份证号",
-    "乡镇",
-    "村",
-    "户主姓名",
-    "年龄",
-    "应在学段",
-    "跟进状态",
-)
+DROPOUT_HEADER = ("序号", "姓名", "身份证号", "乡镇", "村", "户主姓名", "年龄", "应在学段", "跟进状态")  # fmt: skip
 KINDERGARTEN_HEADER = ("序号", "姓名", "身份证号", "乡镇", "村", "户主姓名", "年龄")
 UNAIDED_HEADER = ("序号", "姓名", "身份证号", "乡镇", "学校", "资助项目", "原因")
 DIFFERENCE_HEADER = ("序号", "姓名", "身份证号", "来源", "差异", "登记情况", "外部名单情况")

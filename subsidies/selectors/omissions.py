@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from aidsite.access import scope_queryset
 from students.models import Enrollment, Term, Township
@@ -142,7 +142,12 @@ def _qualifying_rows(
     )
     return (
         scope_queryset(actor, queryset)
-        .values(*FACT_FIELDS, *annotations, "school__township__name")
+        .values(
+            *FACT_FIELDS,
+            *annotations,
+            township_name=F("school__township__name"),
+            school_name=F("school__name"),
+        )
         .order_by("id")
     )
 
@@ -169,16 +174,7 @@ def _qualifying_not_awarded(
         seen.add(student_id)
         reason = _reason(statuses.get(student_id), exclusions.get(student_id), student_id in usable)
         if reason is not None:
-            yield Unaided(
-                student_id=student_id,
-                name=row["student__name"],
-                id_number=row["student__id_number"],
-                township=row["school__township__name"],
-                school=row["school__name"],
-                policy_name=policy.name,
-                policy_order=policy.order,
-                reason=reason,
-            )
+            yield _case(row, policy, reason)
 
 
 def _reason(status: str | None, exclusion: str | None, has_account: bool) -> str | None:
@@ -227,9 +223,9 @@ def _approved_not_paid(
             "student_id",
             "student__name",
             "student__id_number",
-            "enrollment__school__name",
-            "enrollment__school__township__name",
             "failed",
+            township_name=F("enrollment__school__township__name"),
+            school_name=F("enrollment__school__name"),
         )
         .order_by("pk")
     )
@@ -240,13 +236,17 @@ def _approved_not_paid(
             reason = UnaidedReason.FAILED_NOT_REPAID
         else:
             reason = UnaidedReason.NOT_PAID
-        yield Unaided(
-            student_id=row["student_id"],
-            name=row["student__name"],
-            id_number=row["student__id_number"],
-            township=row["enrollment__school__township__name"],
-            school=row["enrollment__school__name"],
-            policy_name=policy.name,
-            policy_order=policy.order,
-            reason=reason,
-        )
+        yield _case(row, policy, reason)
+
+
+def _case(row: dict[str, Any], policy: Policy, reason: str) -> Unaided:
+    return Unaided(
+        student_id=row["student_id"],
+        name=row["student__name"],
+        id_number=row["student__id_number"],
+        township=row["township_name"],
+        school=row["school_name"],
+        policy_name=policy.name,
+        policy_order=policy.order,
+        reason=reason,
+    )

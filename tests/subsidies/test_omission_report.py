@@ -112,17 +112,7 @@ def test_the_workbook_has_the_four_sheets_with_their_columns_totals_and_signatur
 
     assert book.sheetnames == ["疑似失学辍学", "适龄未入园", "应助未助", "名单比对差异"]
     headers = {name: _rows(book[name])[2] for name in book.sheetnames}
-    assert headers["疑似失学辍学"] == (
-        "序号",
-        "姓名",
-        "身份证号",
-        "乡镇",
-        "村",
-        "户主姓名",
-        "年龄",
-        "应在学段",
-        "跟进状态",
-    )
+    assert headers["疑似失学辍学"] == ("序号", "姓名", "身份证号", "乡镇", "村", "户主姓名", "年龄", "应在学段", "跟进状态")  # fmt: skip
     assert headers["适龄未入园"] == ("序号", "姓名", "身份证号", "乡镇", "村", "户主姓名", "年龄")
     assert headers["应助未助"] == ("序号", "姓名", "身份证号", "乡镇", "学校", "资助项目", "原因")
     assert headers["名单比对差异"] == (
