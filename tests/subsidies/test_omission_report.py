@@ -269,3 +269,13 @@ def test_an_auditor_cannot_open_the_page(client: Client, term):
     auditor = make_user(role=Role.AUDITOR)
     client.force_login(auditor)
     assert client.get(reverse("aid:unaided")).status_code == 403
+
+
+def test_the_county_sees_every_township_or_one(client: Client, two_townships):
+    client.force_login(make_user(role=Role.COUNTY_ADMIN))
+
+    everything = client.get(reverse("aid:unaided")).content.decode()
+    one = client.get(reverse("aid:unaided"), {"township": two_townships.township.pk}).content.decode()
+
+    assert "白云镇 · 白云幼儿园（1 人次）" in everything and "青山镇 · 青山幼儿园（1 人次）" in everything
+    assert "白云娃" in one and "青山娃" not in one
