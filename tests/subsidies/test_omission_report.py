@@ -19,6 +19,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
+from aidsite.export_jobs import EXPORT_KINDS
 from aidsite.models import AccessLog, Role
 from students import external_lists, omissions
 from students.models import HouseholdCategory as H
@@ -229,6 +230,7 @@ def test_the_export_centre_job_keeps_to_the_staffs_township(helpers, two_townshi
         for c in row
         if c is not None
     ]
+    assert EXPORT_KINDS["omission_report"].label == "控辍保学与应助尽助核查表（xlsx）"
     assert rows == 4  # one sample row each, and 青山娃 only
     assert "青山娃" in cells and "白云娃" not in cells
 
