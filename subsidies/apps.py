@@ -37,12 +37,14 @@ def _export_kinds_register() -> None:
     from subsidies.exports.conflicts import ConflictsWorkbook
     from subsidies.exports.funds import FundsWorkbook
     from subsidies.exports.ledger import LedgerWorkbook
+    from subsidies.exports.omissions import OmissionWorkbook
     from subsidies.forms.ledgers import (
         AidListExportForm,
         ConflictExportForm,
         FundsExportForm,
         LedgerExportForm,
     )
+    from subsidies.forms.omissions import OmissionExportForm
     from subsidies.reports import REPORTS
 
     # The aid list first: the auditors' most common export.
@@ -50,6 +52,7 @@ def _export_kinds_register() -> None:
     export_kind_register(LedgerWorkbook(form=LedgerExportForm))
     export_kind_register(FundsWorkbook(form=FundsExportForm))
     export_kind_register(ConflictsWorkbook(form=ConflictExportForm))
+    export_kind_register(OmissionWorkbook(form=OmissionExportForm))
     # A report prints the same selection (term, policy, township, school) as the ledger.
     for report in REPORTS:
         export_kind_register(report(form=LedgerExportForm))

@@ -746,33 +746,71 @@ def write_formal_workbook(
     Cells are typed as `_write_row` says; money columns are formatted
     `#,##0.00` and totalled here, so the file holds no formula at all.
     """
-    table = _Rows.read_ahead(rows)
-    header = table.header
-    money_index = {i for i, name in enumerate(header) if name in money_columns}
-    sums = [Decimal("0")] * len(header)
+    sheet = FormalSheet(rows, title=title, sheet_name=sheet_name, money_columns=money_columns, count_unit=count_unit)
+    return write_formal_sheets(target, [sheet], issuer=issuer, issued_on=issued_on, signatures=signatures)[0]
+
+
+@dataclass
+class FormalSheet:
+    """One sheet of a formal workbook: its rows (header first), title and totals."""
+
+    rows: Iterable[Sequence[Any]]
+    title: str
+    sheet_name: str = ""
+    money_columns: Sequence[str] = ("金额（元）",)
+    count_unit: str = "人"
+
+
+def write_formal_sheets(
+    target: Any,
+    sheets: Sequence[FormalSheet],
+    *,
+    issuer: str = "",
+    issued_on: Any = None,
+    signatures: Sequence[str] = ("制表人", "审核人", "负责人", "日期"),
+) -> list[WorkbookResult]:
+    """Write several formal sheets (each as `write_formal_workbook` writes one) into one workbook."""
+    tables = [_Rows.read_ahead(sheet.rows) for sheet in sheets]
     workbook = _open_workbook(target)
     try:
-        sheet = workbook.add_worksheet(_sheet_name(sheet_name or title))
-        base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
-        formats = _CellFormats.add(workbook, {**base, "border": 1})
-        table.set_widths(sheet)
-        header_row = _write_formal_heading(workbook, sheet, header, title, issuer, issued_on, base)
-        count = 0
-        for count, row in enumerate(table, 1):
-            _write_row(sheet, header_row + count, row, formats, money_index, sums)
-        totals = {header[i]: sums[i] for i in sorted(money_index)}
-        number = _write_formal_totals(
-            workbook,
-            sheet,
-            header_row + count + 1,
-            header,
-            totals,
-            f"共 {count} {count_unit}",
-            base,
-        )
-        _write_signatures(workbook, sheet, number + 2, len(header), signatures, base)
+        return [
+            _write_formal_sheet(workbook, sheet, table, issuer, issued_on, signatures)
+            for sheet, table in zip(sheets, tables, strict=True)
+        ]
     finally:
         workbook.close()
+
+
+def _write_formal_sheet(
+    workbook: Any,
+    spec: FormalSheet,
+    table: _Rows,
+    issuer: str,
+    issued_on: Any,
+    signatures: Sequence[str],
+) -> WorkbookResult:
+    header = table.header
+    money_index = {i for i, name in enumerate(header) if name in spec.money_columns}
+    sums = [Decimal("0")] * len(header)
+    sheet = workbook.add_worksheet(_sheet_name(spec.sheet_name or spec.title))
+    base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
+    formats = _CellFormats.add(workbook, {**base, "border": 1})
+    table.set_widths(sheet)
+    header_row = _write_formal_heading(workbook, sheet, header, spec.title, issuer, issued_on, base)
+    count = 0
+    for count, row in enumerate(table, 1):
+        _write_row(sheet, header_row + count, row, formats, money_index, sums)
+    totals = {header[i]: sums[i] for i in sorted(money_index)}
+    number = _write_formal_totals(
+        workbook,
+        sheet,
+        header_row + count + 1,
+        header,
+        totals,
+        f"共 {count} {spec.count_unit}",
+        base,
+    )
+    _write_signatures(workbook, sheet, number + 2, len(header), signatures, base)
     return WorkbookResult(
         rows=count, totals={k: v.quantize(Decimal("0.01")) for k, v in totals.items()}
     )

@@ -28,6 +28,7 @@ from subsidies.selectors.notices import (
     notice_entitlements,
     notices_with_counts,
 )
+from subsidies.selectors.omissions import Unaided, UnaidedReason, unaided_count, unaided_students
 from subsidies.selectors.pending import (
     NoticesDue,
     PendingBatches,
@@ -90,4 +91,8 @@ __all__ = [
     "term_summary",
     "year_has_policies",
     "years_with_policies",
+    "Unaided",
+    "UnaidedReason",
+    "unaided_count",
+    "unaided_students",
 ]

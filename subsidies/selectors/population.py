@@ -93,13 +93,18 @@ def population_queryset(
     return queryset
 
 
-def population_facts(policy: Policy, *, term: Term, township: Township | None = None) -> list[dict[str, Any]]:
-    """One query: every enrollment of the population with the facts the rules read."""
+def household_fact_annotations(policy: Policy, term: Term) -> dict[str, Exists]:
+    """The household's hardship facts (`hh_<category>`) as annotations, counted as `policy` counts them."""
     lifted = lifted_counting(policy, term)
-    annotations = {
+    return {
         HOUSEHOLD_FACT_KEYS[category]: _hardship_exists(household_category, lifted=lifted)
         for category, household_category in HOUSEHOLD_FACTS.items()
     }
+
+
+def population_facts(policy: Policy, *, term: Term, township: Township | None = None) -> list[dict[str, Any]]:
+    """One query: every enrollment of the population with the facts the rules read."""
+    annotations = household_fact_annotations(policy, term)
     return list(
         population_queryset(policy, term=term, township=township)
         .annotate(**annotations)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from subsidies.views import aid, aid_actions
+from subsidies.views import aid, aid_actions, omissions
 
 app_name = "aid"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("entitlement/<int:pk>/withdraw/", aid_actions.override_withdraw, name="withdraw"),
     path("add/", aid_actions.override_add, name="add"),
     path("approve/", aid_actions.aid_approve, name="approve"),
+    path("unaided/", omissions.unaided, name="unaided"),
 ]
