@@ -205,8 +205,12 @@ class _ListHousehold:
             self.registry_pk if self.registry_pk is not None else (self.village_id, self.head_name)
         )
 
-    def head_row(self) -> ExternalRow:
-        return next((r for r in self.rows if r.name == self.head_name), self.rows[0])
+    def head_id(self, heads: dict[int, str]) -> str:
+        """The head's ID number: from the head's own row, else the registry's head, else unknown."""
+        row = next((r for r in self.rows if r.name == self.head_name), None)
+        if row is not None:
+            return row.id_number
+        return heads.get(self.registry_pk, "") if self.registry_pk is not None else ""
 
 
 class _HouseholdList:
@@ -217,6 +221,7 @@ class _HouseholdList:
         self.registry = registry
         self.today = today
         self.found: list[Difference] = []
+        self.heads = _head_ids(registry)
 
     def compare(self, rows: list[ExternalRow]) -> list[Difference]:
         households = self._households(rows)
@@ -281,9 +286,8 @@ class _HouseholdList:
         action = None
         if (household.village_id, head) not in self.registry.by_head:
             action = ("household_move", household.registry_pk, household.village_id)
-        row = household.head_row()
         self.add(
-            MOVED, (head, row.id_number), self._township(household),
+            MOVED, (head, household.head_id(self.heads)), self._township(household),
             f"{places[village_id][1]} {head}户",
             f"{places[household.village_id][1]} {household.head_name}户"
             + ("" if action else "（该村已有同名户主的家庭，请核实后处理）"),
@@ -347,7 +351,7 @@ class _HouseholdList:
         )
         label = _CATEGORY_LABELS[category]
         township_id = self._township(household)
-        who = (household.head_name, household.head_row().id_number)
+        who = (household.head_name, household.head_id(self.heads))
         external = f"{label}{_spell_text(wanted)}"
         fields = {k: v for k, v in wanted.items() if k != "current"}
         if not wanted["current"]:
@@ -369,7 +373,6 @@ class _HouseholdList:
     def _no_longer_listed(self, covered: set[int], held: set[tuple[HouseholdRef, str]]) -> None:
         """Registry categories of the list's kind, in the townships it covers, that it no longer holds."""
         categories = LIST_CATEGORIES[ExternalSource(self.source)]
-        heads = _head_ids(self.registry)
         for (household_id, category), current in self.registry.hardships.items():
             if category not in categories or (household_id, category) in held:
                 continue
@@ -378,7 +381,7 @@ class _HouseholdList:
                 continue
             head = self.registry.households[household_id][1]
             label = _CATEGORY_LABELS[category]
-            self.add(ENDED, (head, heads.get(household_id, "")), township_id,
+            self.add(ENDED, (head, self.heads.get(household_id, "")), township_id,
                      f"{label}{_registered_text(current, category)}", f"{ExternalSource(self.source).label}中没有此户",
                      ("hardship_end", current[0], None))  # fmt: skip
 

@@ -165,6 +165,8 @@ def test_civil_list_categories_with_their_dates(tmp_path):
 
     assert report.ok, report.errors
     assert dict(report.counts()) == {"新增人员": 1, "新增类别": 1, "类别终止": 1}
+    (gain,) = [d for d in report.differences if d.kind == "新增类别"]
+    assert (gain.name, gain.id_number) == ("陈一", ids[0])  # the head's, not another member's
     gained = current.hardships.get()
     assert (gained.category, gained.start_date, gained.end_date) == (
         "dibao",
