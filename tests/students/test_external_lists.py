@@ -282,3 +282,20 @@ def test_differences_are_in_the_officers_township_and_flag_the_aid_summary(tmp_p
     assert external_difference_count(director) == 0
     with pytest.raises(PermissionDenied):
         list_differences(actor=officer, township=county.west)
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_list_differences_runs_a_constant_number_of_queries(tmp_path, size, django_assert_num_queries):
+    county = make_county()
+    rows = []
+    for i in range(size):
+        make_household(village=county.one, head_name=f"户{i}", categories=(HouseholdCategory.DIBAO,))
+        rows.append(["东镇", "二村", f"新户{i}", f"新户{i}", person(1980), "特困", "", ""])
+    external_list_import(source="civil", file=workbook(tmp_path / "c.xlsx", CIVIL_HEADERS, rows), actor=COUNTY_IT)
+    HouseholdHardship.objects.filter(category=HouseholdCategory.EXTREME).delete()
+
+    # The latest imports, the registry (villages, households, members, students, hardships), the snapshot.
+    with django_assert_num_queries(7):
+        found = list_differences(actor=COUNTY_IT)
+
+    assert len(found) == size
