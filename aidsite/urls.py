@@ -18,6 +18,7 @@ urlpatterns = [
     path("ledgers/", include("subsidies.urls.ledgers")),
     path("notices/", include("subsidies.urls.notices")),
     path("policies/", include("subsidies.urls.policies")),
+    path("lists/", include("students.external_pages")),
     path("admin/", admin.site.urls),
     path("portal/", include("campaigns.urls")),
     # The public notice page (公示), anonymous during its period only (SECURITY A1, D3).

@@ -57,6 +57,9 @@ def _register_access_and_admin_index() -> None:
     # The school calendar is read by every role, whatever its scope.
     share_models("students.schoolyear", "students.term")
 
-    admin_section_register(_("学生名册"), ["students.student", "students.household", "students.enrollment"])
+    admin_section_register(
+        _("学生名册"),
+        ["students.student", "students.household", "students.enrollment", "students.externallistimport"],
+    )
     admin_section_register(_("乡镇、村与学校"), ["students.township", "students.village", "students.school"])
     admin_section_register(_("学年与学期"), ["students.schoolyear", "students.term"])

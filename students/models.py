@@ -302,6 +302,10 @@ class HouseholdHardship(models.Model):
         _("状态"), max_length=12, choices=PovertyStatus.choices, default=PovertyStatus.IN_POVERTY
     )
     year_lifted = models.PositiveSmallIntegerField(_("脱贫年份"), null=True, blank=True)
+    # The civil-affairs list's 起始日期/终止日期 (低保, 特困): a category whose end date has
+    # passed is removed when the list's differences are applied; its history keeps both dates.
+    start_date = models.DateField(_("起始日期"), null=True, blank=True)
+    end_date = models.DateField(_("终止日期"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -548,3 +552,12 @@ class Enrollment(models.Model):
 def _has_cached(instance: models.Model, name: str) -> bool:
     """A relation set on an unsaved instance (an admin inline's new parent) is cached, not yet keyed."""
     return instance._meta.get_field(name).is_cached(instance)
+
+
+# The other departments' lists (扶贫, 民政, 残联) live in their own module; imported here so
+# that Django registers their models with the app.
+from students.external_models import (  # noqa: E402, F401
+    ExternalListImport,
+    ExternalListRow,
+    ExternalSource,
+)

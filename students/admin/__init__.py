@@ -10,6 +10,7 @@ people by a full or masked ID number or phone), `resources` (the export) and
 `roster_import` (the import page). Importing them here registers the admins.
 """
 
+from students.admin.external_lists import ExternalListImportAdmin
 from students.admin.households import HouseholdAdmin
 from students.admin.places import (
     SchoolAdmin,
@@ -23,6 +24,7 @@ from students.admin.students import EnrollmentAdmin, StudentAdmin
 
 __all__ = [
     "EnrollmentAdmin",
+    "ExternalListImportAdmin",
     "HouseholdAdmin",
     "SchoolAdmin",
     "SchoolYearAdmin",

@@ -400,28 +400,35 @@ class StudentPlan:
         return student_pks
 
     def _hardships_delete(self, history: dict[str, Any]) -> None:
-        """Delete replaced categories, recording a `-` history row for each (simple-history has no bulk delete)."""
-        historical = HouseholdHardship.history.model
-        tracked = [f.attname for f in historical.tracked_fields]
-        for chunk in chunks(self.hardships_to_delete, IN_CHUNK):
-            doomed = list(HouseholdHardship.objects.filter(pk__in=chunk))
-            historical.objects.bulk_create(
-                [
-                    historical(
-                        history_date=history["default_date"],
-                        history_user=history["default_user"],
-                        history_change_reason=CHANGE_REASON,
-                        history_type="-",
-                        **{name: getattr(obj, name) for name in tracked},
-                    )
-                    for obj in doomed
-                ],
-                batch_size=BATCH_SIZE,
-            )
-            # A plain DELETE: the history rows are written above in bulk, while
-            # QuerySet.delete() would send post_delete and insert them one by one.
-            doomed_qs = HouseholdHardship.objects.filter(pk__in=chunk)
-            doomed_qs._raw_delete(doomed_qs.db)
+        """Delete replaced categories, each with its `-` history row."""
+        hardships_delete_with_history(
+            self.hardships_to_delete, {**history, "default_change_reason": CHANGE_REASON}
+        )
+
+
+def hardships_delete_with_history(pks: list[int], history: dict[str, Any]) -> None:
+    """Delete categories, recording a `-` history row for each (simple-history has no bulk delete)."""
+    historical = HouseholdHardship.history.model
+    tracked = [f.attname for f in historical.tracked_fields]
+    for chunk in chunks(pks, IN_CHUNK):
+        doomed = list(HouseholdHardship.objects.filter(pk__in=chunk))
+        historical.objects.bulk_create(
+            [
+                historical(
+                    history_date=history["default_date"],
+                    history_user=history["default_user"],
+                    history_change_reason=history["default_change_reason"],
+                    history_type="-",
+                    **{name: getattr(obj, name) for name in tracked},
+                )
+                for obj in doomed
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        # A plain DELETE: the history rows are written above in bulk, while
+        # QuerySet.delete() would send post_delete and insert them one by one.
+        doomed_qs = HouseholdHardship.objects.filter(pk__in=chunk)
+        doomed_qs._raw_delete(doomed_qs.db)
 
 
 def _create_with_history(

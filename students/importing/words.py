@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from aidsite.lib.excel import Column
-from students.models import HouseholdCategory, Ownership, Stage
+from students.models import HouseholdCategory, Ownership, PovertyStatus, Relation, Stage
 
 KINDS = ("villages", "schools", "students")
 KIND_LABELS = {"villages": "村（社区）", "schools": "学校", "students": "学生"}
@@ -104,9 +104,99 @@ STUDENT_COLUMNS = (
     Column("school_year", ("学年",), required=True),
     Column("entry_year", ("入学年份", "入学年度")),
 )
-COLUMNS = {"villages": VILLAGE_COLUMNS, "schools": SCHOOL_COLUMNS, "students": STUDENT_COLUMNS}
+
+# --- the other departments' lists (import_external), as their exports spell the headers
+
+EXTERNAL_KINDS = ("poverty", "civil", "disability")
+PERSON_NAME_ALIASES = ("姓名", "人员姓名", "成员姓名", "家庭成员姓名", "残疾人姓名", "救助对象姓名")
+ID_ALIASES = (
+    "身份证号", "身份证号码", "公民身份号码", "公民身份证号码", "证件号码", "成员身份证号",
+    "人员身份证号", "身份证",
+)  # fmt: skip
+HEAD_ALIASES = ("户主姓名", "户主")
+POVERTY_COLUMNS = (
+    Column("township", TOWNSHIP_ALIASES, required=True),
+    Column("village", VILLAGE_ALIASES, required=True),
+    Column("household_code", ("户编号", "户号", "户码", "家庭编号")),
+    Column("head_name", HEAD_ALIASES, required=True),
+    Column("name", PERSON_NAME_ALIASES, required=True),
+    Column("id_number", ID_ALIASES, required=True),
+    Column("relation", ("与户主关系", "家庭关系", "与户主的关系", "成员关系")),
+    Column("status", ("脱贫状态", "贫困户状态", "是否脱贫", "脱贫标志"), required=True),
+    Column("year_lifted", ("脱贫年度", "脱贫年份", "脱贫时间")),
+)
+CIVIL_COLUMNS = (
+    Column("township", TOWNSHIP_ALIASES, required=True),
+    Column("village", VILLAGE_ALIASES, required=True),
+    Column("head_name", HEAD_ALIASES, required=True),
+    Column("name", PERSON_NAME_ALIASES, required=True),
+    Column("id_number", ID_ALIASES, required=True),
+    Column("category", ("救助类别", "保障类别", "救助类型", "对象类别", "类别"), required=True),
+    Column("start_date", ("起始日期", "开始日期", "享受起始日期", "纳入时间", "审批日期")),
+    Column("end_date", ("终止日期", "结束日期", "退出日期", "停保日期")),
+)
+DISABILITY_COLUMNS = (
+    Column("name", PERSON_NAME_ALIASES, required=True),
+    Column("id_number", ID_ALIASES, required=True),
+    Column("certificate", ("残疾证号", "残疾人证号", "残疾证号码", "证号"), required=True),
+    Column("disability_kind", ("残疾类别", "残疾类型"), required=True),
+    Column("disability_grade", ("残疾等级", "残疾级别"), required=True),
+)
+RELATION_WORDS: dict[str, str] = {
+    "户主": Relation.HEAD, "本人": Relation.HEAD,
+    "配偶": Relation.SPOUSE, "妻": Relation.SPOUSE, "妻子": Relation.SPOUSE, "夫": Relation.SPOUSE,
+    "丈夫": Relation.SPOUSE,
+    "子女": Relation.CHILD, "子": Relation.CHILD, "女": Relation.CHILD, "儿子": Relation.CHILD,
+    "女儿": Relation.CHILD, "之子": Relation.CHILD, "之女": Relation.CHILD, "长子": Relation.CHILD,
+    "次子": Relation.CHILD, "三子": Relation.CHILD, "长女": Relation.CHILD, "次女": Relation.CHILD,
+    "三女": Relation.CHILD, "养子": Relation.CHILD, "养女": Relation.CHILD,
+    "孙子女": Relation.GRANDCHILD, "孙子": Relation.GRANDCHILD, "孙女": Relation.GRANDCHILD,
+    "之孙子": Relation.GRANDCHILD, "之孙女": Relation.GRANDCHILD, "外孙子": Relation.GRANDCHILD,
+    "外孙女": Relation.GRANDCHILD, "孙": Relation.GRANDCHILD,
+    "父母": Relation.PARENT, "父亲": Relation.PARENT, "母亲": Relation.PARENT, "之父": Relation.PARENT,
+    "之母": Relation.PARENT, "父": Relation.PARENT, "母": Relation.PARENT,
+    "祖父母": Relation.GRANDPARENT, "祖父": Relation.GRANDPARENT, "祖母": Relation.GRANDPARENT,
+    "外祖父": Relation.GRANDPARENT, "外祖母": Relation.GRANDPARENT,
+    "兄弟姐妹": Relation.SIBLING, "兄弟": Relation.SIBLING, "姐妹": Relation.SIBLING,
+    "哥哥": Relation.SIBLING, "弟弟": Relation.SIBLING, "姐姐": Relation.SIBLING, "妹妹": Relation.SIBLING,
+    "之兄弟": Relation.SIBLING, "之姐妹": Relation.SIBLING,
+    "儿媳": Relation.CHILD_IN_LAW, "女婿": Relation.CHILD_IN_LAW, "之儿媳": Relation.CHILD_IN_LAW,
+    "之女婿": Relation.CHILD_IN_LAW, "儿媳/女婿": Relation.CHILD_IN_LAW,
+    "其他": Relation.OTHER, "其它": Relation.OTHER,
+}  # fmt: skip
+POVERTY_STATUS_WORDS = {
+    "未脱贫": PovertyStatus.IN_POVERTY, "贫困户": PovertyStatus.IN_POVERTY, "否": PovertyStatus.IN_POVERTY,
+    "已脱贫": PovertyStatus.LIFTED, "脱贫": PovertyStatus.LIFTED, "脱贫户": PovertyStatus.LIFTED,
+    "是": PovertyStatus.LIFTED,
+}  # fmt: skip
+CIVIL_CATEGORY_WORDS = {
+    "低保": HouseholdCategory.DIBAO, "低保户": HouseholdCategory.DIBAO, "农村低保": HouseholdCategory.DIBAO,
+    "城市低保": HouseholdCategory.DIBAO, "城乡低保": HouseholdCategory.DIBAO,
+    "最低生活保障": HouseholdCategory.DIBAO,
+    "特困": HouseholdCategory.EXTREME, "特困供养": HouseholdCategory.EXTREME,
+    "特困人员": HouseholdCategory.EXTREME, "特困供养人员": HouseholdCategory.EXTREME,
+    "五保": HouseholdCategory.EXTREME, "五保户": HouseholdCategory.EXTREME,
+}  # fmt: skip
+DISABILITY_KINDS = ("视力", "听力", "言语", "肢体", "智力", "精神", "多重")
+DISABILITY_GRADES = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+COLUMNS = {
+    "villages": VILLAGE_COLUMNS,
+    "schools": SCHOOL_COLUMNS,
+    "students": STUDENT_COLUMNS,
+    "poverty": POVERTY_COLUMNS,
+    "civil": CIVIL_COLUMNS,
+    "disability": DISABILITY_COLUMNS,
+}
 # The columns whose headers identify the header row among title and 填报单位 lines.
-KEY_COLUMNS = {"villages": ("village",), "schools": ("name",), "students": ("name", "id_number")}
+KEY_COLUMNS = {
+    "villages": ("village",),
+    "schools": ("name",),
+    "students": ("name", "id_number"),
+    "poverty": ("name", "id_number"),
+    "civil": ("name", "id_number"),
+    "disability": ("name", "id_number"),
+}
 
 
 def clean_name(text: str) -> str:

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Sum
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.views.decorators.http import require_http_methods
@@ -29,6 +29,7 @@ from aidsite.access import get_for_user, require, scope_queryset, user_scope
 from aidsite.admin_pages import render_admin_page
 from aidsite.lib.idcard import ID_PATTERN, mask_id_number, normalize_id_number
 from students.admin.search import SEARCH_TOKEN_VAR, personal_search_recall, personal_search_remember
+from students.external_lists import condition_changes_count
 from students.models import Term, Township
 from subsidies.forms.aid import AidScopeForm, ListFilterForm
 from subsidies.models import (
@@ -198,6 +199,12 @@ def _summary_groups(rows: list[SummaryRow]) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
+def _list_changes(request: HttpRequest, term: Term, township: Township | None) -> int:
+    """Students whose conditions an applied external list changed since the term was last computed."""
+    computed = entitlement_list(actor=request.user, term=term, township=township).aggregate(at=Max("computed_at"))
+    return condition_changes_count(since=computed["at"], school_year=term.school_year, township=township)
+
+
 @aid_page(methods=("GET",))
 def aid_index(request: HttpRequest) -> HttpResponse:
     """资助名单概览: the term's summary per policy and school, counts by status, approvals made."""
@@ -227,6 +234,7 @@ def aid_index(request: HttpRequest) -> HttpResponse:
             approvals=approvals_made(request, term, township),
             # Nothing computed yet: the floors and zeros would only be noise.
             not_computed=not by_status,
+            list_changes=_list_changes(request, term, township),
         )
     return render_admin_page(request, "subsidies/aid/index.html", context)
 
