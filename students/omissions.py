@@ -162,31 +162,44 @@ def suspected_dropouts(
     rows = (
         _unaccounted(actor=actor, school_year=school_year, township=township, ages=ages)
         .exclude(excused_this_year(school_year))
-        .annotate(case_outcome=Subquery(this_year.values("outcome")[:1]))
+        .annotate(
+            case_outcome=Subquery(this_year.values("outcome")[:1]),
+            earlier_outcome=Subquery(
+                DropoutCase.objects.filter(
+                    member=OuterRef("pk"), school_year__start_year__lt=school_year.start_year
+                )
+                .order_by("-school_year__start_year")
+                .values("outcome")[:1]
+            ),
+        )
         .order_by("household__village__township__name", "household__village__name", "name", "pk")
-        .values_list(*_COLUMNS, "case_outcome")
+        .values_list(*_COLUMNS, "case_outcome", "earlier_outcome")
     )
     day = school_year.age_reference_date()
     found = []
-    for pk, name, id_number, birth, township_name, village, head, outcome in rows:
+    for pk, name, id_number, birth, township_name, village, head, outcome, earlier in rows:
         age = age_on(birth, day)
         found.append(
             SuspectedDropout(
                 member_id=pk, name=name, id_number=id_number, township=township_name, village=village,
                 head_name=head, age=age, expected_stage=expected_stage(school_year, age),
-                follow_up=follow_up_label(outcome),
+                follow_up=follow_up_label(outcome, earlier),
             )
         )  # fmt: skip
     return found
 
 
-def follow_up_label(outcome: str | None) -> str:
-    """跟进状态 of a listed child: no case yet, an open case, or a return that did not last."""
-    if outcome is None:
-        return NOT_FOLLOWED
+def follow_up_label(outcome: str | None, earlier: str | None = None) -> str:
+    """跟进状态 of a listed child: this year's case (open, or a return that did not last),
+    else a case of an earlier year (the child missing again), else none yet."""
     if outcome == DropoutOutcome.RETURNED:
         return MISSING_AGAIN
-    return FOLLOWING
+    if outcome is not None:
+        return FOLLOWING
+    if earlier is not None:
+        last = DropoutOutcome(earlier).label if earlier else FOLLOWING
+        return f"再次失学（上次：{last}）"
+    return NOT_FOLLOWED
 
 
 def not_in_kindergarten(
