@@ -17,6 +17,7 @@ urlpatterns = [
     path("aid/", include("subsidies.urls.aid")),
     path("ledgers/", include("subsidies.urls.ledgers")),
     path("notices/", include("subsidies.urls.notices")),
+    path("dropouts/", include("students.dropout_urls")),
     path("admin/", admin.site.urls),
     path("portal/", include("campaigns.urls")),
     # The public notice page (公示), anonymous during its period only (SECURITY A1, D3).

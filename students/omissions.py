@@ -158,10 +158,26 @@ def suspected_dropouts(
     closed as 已完成义务教育 or 死亡/迁出, accounts for the child.
     """
     ages = compulsory_ages(school_year)
+    members = _unaccounted(actor=actor, school_year=school_year, township=township, ages=ages)
+    return _dropout_rows(members, school_year)
+
+
+def suspected_dropout(
+    *, actor: Actor, member: HouseholdMember, school_year: SchoolYear
+) -> SuspectedDropout | None:
+    """`member` as a suspected drop-out of the year, or None if the child is accounted for."""
+    ages = compulsory_ages(school_year)
+    members = _unaccounted(actor=actor, school_year=school_year, township=None, ages=ages)
+    rows = _dropout_rows(members.filter(pk=member.pk), school_year)
+    return rows[0] if rows else None
+
+
+def _dropout_rows(
+    members: QuerySet[HouseholdMember], school_year: SchoolYear
+) -> list[SuspectedDropout]:
     this_year = DropoutCase.objects.filter(member=OuterRef("pk"), school_year=school_year)
     rows = (
-        _unaccounted(actor=actor, school_year=school_year, township=township, ages=ages)
-        .exclude(excused_this_year(school_year))
+        members.exclude(excused_this_year(school_year))
         .annotate(
             case_outcome=Subquery(this_year.values("outcome")[:1]),
             earlier_outcome=Subquery(
