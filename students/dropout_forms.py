@@ -91,7 +91,9 @@ class ContactForm(forms.Form):
     """One contact of the follow-up (劝返记录)."""
 
     date = forms.DateField(
-        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
     by = forms.CharField(
         label=_("联系人"), max_length=30, help_text=_("上门或联系的工作人员、教师")
@@ -120,7 +122,7 @@ class CloseForm(forms.Form):
     )
     outcome_date = forms.DateField(
         label=_("结果日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=timezone.localdate,
     )
     evidence = forms.CharField(
