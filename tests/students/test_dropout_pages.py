@@ -131,3 +131,10 @@ def test_an_auditor_reads_but_may_not_post(client, world):
         },
     )
     assert response.status_code == 403
+
+
+def test_a_long_list_is_paged(client, world, officer, monkeypatch):
+    monkeypatch.setattr("students.dropout_views.PAGE_SIZE", 3)
+    client.force_login(officer)
+    html = client.get(reverse("dropouts:index"), {"year": world.year.pk, "page": 2}).content.decode()
+    assert "第 2 / 3 页" in html and "下一页" in html and "上一页" in html
