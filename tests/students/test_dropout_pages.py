@@ -138,3 +138,27 @@ def test_a_long_list_is_paged(client, world, officer, monkeypatch):
     client.force_login(officer)
     html = client.get(reverse("dropouts:index"), {"year": world.year.pk, "page": 2}).content.decode()
     assert "第 2 / 3 页" in html and "下一页" in html and "上一页" in html
+
+
+def test_the_county_sets_the_ages_in_the_school_years_admin(client, world):
+    client.force_login(make_user(role=Role.COUNTY_ADMIN))
+    url = reverse("admin:students_schoolyear_change", args=[world.year.pk])
+    assert "义务教育截止年龄" in client.get(url).content.decode()
+    form = {
+        "name": "2022-2023", "start_year": 2022, "compulsory_age_from": 6, "compulsory_age_to": 16,
+        "preschool_age_from": 3, "preschool_age_to": 5, "age_cutoff": "2022-09-01",
+        "terms-TOTAL_FORMS": 0, "terms-INITIAL_FORMS": 0,
+    }  # fmt: skip
+    assert client.post(url, form).status_code == 302
+    world.year.refresh_from_db()
+    assert (world.year.compulsory_age_to, world.year.age_reference_date().isoformat()) == (16, "2022-09-01")
+    form["compulsory_age_from"] = 17
+    assert "起始年龄不能大于截止年龄" in client.post(url, form).content.decode()
+
+
+def test_a_township_officer_may_not_change_the_ages(client, world, officer):
+    client.force_login(officer)
+    url = reverse("admin:students_schoolyear_change", args=[world.year.pk])
+    client.post(url, {"name": "2022-2023", "start_year": 2022, "compulsory_age_to": 18})
+    world.year.refresh_from_db()
+    assert world.year.compulsory_age_to == 15
