@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
 
+from aidsite.access import SystemActor
 from aidsite.models import Role
+from students.dropout_cases import dropout_case_close
 from students.models import DropoutOutcome, Enrollment
 from tests.factories import make_user
 from tests.students.dropout_world import build_dropout_world
@@ -162,3 +165,16 @@ def test_a_township_officer_may_not_change_the_ages(client, world, officer):
     client.post(url, {"name": "2022-2023", "start_year": 2022, "compulsory_age_to": 18})
     world.year.refresh_from_db()
     assert world.year.compulsory_age_to == 15
+
+
+def test_a_case_closed_by_a_command_shows_its_outcome(client, world, officer):
+    dropout_case_close(
+        actor=SystemActor("导入"), member=world["王初中"], school_year=world.year,
+        outcome=DropoutOutcome.HOME_TEACHING, outcome_date=dt.date(2022, 10, 1), evidence="重度残疾，每周送教两次",
+    )  # fmt: skip
+    client.force_login(officer)
+    response = client.get(_case_url(world, "王初中"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "已结案：<strong>送教上门</strong>" in html and "每周送教两次" in html and "系统" in html
+    assert "保存劝返记录" not in html  # a closed case takes no contact
