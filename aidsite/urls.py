@@ -19,6 +19,7 @@ urlpatterns = [
     path("notices/", include("subsidies.urls.notices")),
     path("policies/", include("subsidies.urls.policies")),
     path("lists/", include("students.external_pages")),
+    path("dropouts/", include("students.dropout_urls")),
     path("admin/", admin.site.urls),
     path("portal/", include("campaigns.urls")),
     # The public notice page (公示), anonymous during its period only (SECURITY A1, D3).

@@ -40,6 +40,8 @@ def _register_access_and_admin_index() -> None:
         "students.*_enrollment",
         "students.add_village",
         "students.change_village",
+        "students.*_dropoutcase",
+        "students.*_dropoutcontact",
     )
     grant(
         Role.DIRECTOR,

@@ -23,6 +23,12 @@ from aidsite.lib.idcard import (
     validate_id_number,
 )
 from aidsite.lib.text import validate_name
+from students.dropout_models import (  # noqa: F401  (re-exported: the app's models)
+    ContactMode,
+    DropoutCase,
+    DropoutContact,
+    DropoutOutcome,
+)
 
 MOBILE_VALIDATOR = RegexValidator(r"^1[3-9]\d{9}$", _("手机号码应为 11 位，以 13–19 开头。"))
 
@@ -85,14 +91,34 @@ class SchoolYear(models.Model):
 
     name = models.CharField(_("学年"), max_length=9, unique=True)
     start_year = models.PositiveSmallIntegerField(_("起始年份"), unique=True)
+    # The ages 控辍保学 checks (issue 13), set by the county: ages on `age_reference_date()`.
+    compulsory_age_from = models.PositiveSmallIntegerField(_("义务教育起始年龄"), default=6)
+    compulsory_age_to = models.PositiveSmallIntegerField(_("义务教育截止年龄"), default=15)
+    preschool_age_from = models.PositiveSmallIntegerField(_("学前教育起始年龄"), default=3)
+    preschool_age_to = models.PositiveSmallIntegerField(_("学前教育截止年龄"), default=5)
+    age_cutoff = models.DateField(
+        _("年龄计算截止日"), null=True, blank=True, help_text=_("留空即起始年份的 8 月 31 日。")
+    )
 
     class Meta:
         verbose_name = _("学年")
         verbose_name_plural = _("学年")
         ordering = ["-start_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(compulsory_age_from__lte=models.F("compulsory_age_to"))
+                & models.Q(preschool_age_from__lte=models.F("preschool_age_to")),
+                name="school_year_age_ranges_ordered",
+                violation_error_message=_("起始年龄不能大于截止年龄。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def age_reference_date(self) -> dt.date:
+        """The day ages are counted on: 31 August of the start year unless the county set another."""
+        return self.age_cutoff or dt.date(self.start_year, 8, 31)
 
 
 class Term(models.Model):

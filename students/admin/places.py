@@ -65,9 +65,31 @@ class TermInline(ScopedTabularInline):
 
 @admin.register(SchoolYear)
 class SchoolYearAdmin(ScopedModelAdmin):
-    list_display = ("name", "start_year")
+    list_display = ("name", "start_year", "compulsory_ages", "preschool_ages", "age_cutoff")
     search_fields = ("name",)
     inlines = (TermInline,)
+    fieldsets = (
+        (None, {"fields": ("name", "start_year")}),
+        (
+            _("控辍保学年龄"),
+            {
+                "fields": (
+                    ("compulsory_age_from", "compulsory_age_to"),
+                    ("preschool_age_from", "preschool_age_to"),
+                    "age_cutoff",
+                ),
+                "description": _("按截止日的周岁计算：义务教育年龄段内无在读学籍的列为疑似失学辍学，学前年龄段内的列为适龄未入园。"),
+            },
+        ),
+    )
+
+    @admin.display(description=_("义务教育年龄"))
+    def compulsory_ages(self, obj: SchoolYear) -> str:
+        return f"{obj.compulsory_age_from}–{obj.compulsory_age_to} 岁"
+
+    @admin.display(description=_("学前教育年龄"))
+    def preschool_ages(self, obj: SchoolYear) -> str:
+        return f"{obj.preschool_age_from}–{obj.preschool_age_to} 岁"
 
 
 @admin.register(Term)

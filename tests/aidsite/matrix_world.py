@@ -33,12 +33,12 @@ from campaigns.models import (
 )
 from campaigns.report_jobs import CAMPAIGN_REPORT_KIND
 from campaigns.visits import visit_record
-from students.models import Stage
+from students.models import HouseholdMember, Stage
 from subsidies.models import BankOutcome, BankResult, LedgerEntry, QuotaAllocation
 from subsidies.services.ledgers import batch_approve, batch_prepare, entry_reverse
 from subsidies.services.notices import notice_publish
 from tests.campaigns.conftest import SYSTEM, png_bytes
-from tests.factories import make_user
+from tests.factories import make_id_number, make_user
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of
 from tests.world import make_place, year_with_policies
 
@@ -132,6 +132,10 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
     contact = mentoring_contact_record(
         mentoring=mentoring, date=today, teacher="张老师", mode=ContactMode.TALK, content="谈心"
     )
+    # A ten-year-old of the registered household with no enrollment: a suspected drop-out.
+    member = HouseholdMember.objects.create(
+        household=household, name=f"{name}失学童", id_number=make_id_number(birth=dt.date(year.start_year - 10, 3, 1))
+    )
     side = Side(
         objects={
             "township": township, "village": village, "school": school, "household": household,
@@ -142,6 +146,7 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
             "activity": activity, "activity_photo": activity.photos.first(), "summary": summary,
             "visit": visit, "visit_photo": visit.photos.first(), "card": card,
             "mentoring": mentoring, "contact": contact, "staff": staff, "director": director,
+            "member": member,
         }
     )  # fmt: skip
     return side, {"township": staff, "director": director}
