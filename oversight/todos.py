@@ -3,7 +3,9 @@
 - batches another officer prepared, for me to approve (four-eyes), and mine waiting for someone else;
 - notices (公示) ending within `NOTICE_DAYS` days, or ended with the list still unreviewed;
 - computed lists not yet reviewed (名单审核), per term, township and policy;
-- schools below a policy's floor in the latest term with a list.
+- schools below a policy's floor in the latest term with a list;
+- no child missed (名单核查): suspected drop-outs and children not in kindergarten (控辍保学),
+  qualifying students not aided (应助未助), external-list differences not yet looked at.
 
 Read through the other apps' selectors only, in the user's scope, with a fixed number of
 queries whatever the number of batches, notices or schools. Auditors (read-only) get no
@@ -19,18 +21,22 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from aidsite.access import user_scope
 from aidsite.models import Role
+from students.external_lists import external_difference_count
+from students.omissions import omission_counts
 from subsidies.selectors import (
     batches_pending_approval,
     latest_listed_term,
     lists_awaiting_review,
     notices_due,
     schools_below_floor,
+    unaided_count,
 )
 
 if TYPE_CHECKING:
@@ -40,6 +46,9 @@ if TYPE_CHECKING:
 
 NOTICE_DAYS = 3
 LIMIT = 8
+# The county-wide checks read every household or every qualifying student: their counts are
+# kept this many seconds per scope, so the 工作台 stays fast (the pages behind them are live).
+CHECK_COUNTS_SECONDS = 600
 
 APPROVE_BATCH = "subsidies.approve_disbursementbatch"
 PREPARE_BATCH = "subsidies.prepare_disbursementbatch"
@@ -219,6 +228,44 @@ def _floor_group(actor: Actor, county_wide: bool) -> TodoGroup | None:
     )
 
 
+def _check_counts(actor: Actor) -> dict[str, Any]:
+    """The counts behind 名单核查, computed at most once per `CHECK_COUNTS_SECONDS` per scope."""
+    scope = user_scope(actor)
+    key = f"oversight:checks:{scope.role}:{scope.township_id}:{actor.has_perm(AID_PAGES)}"
+    counts = cache.get(key)
+    if counts is None:
+        omissions = omission_counts(actor)
+        term = latest_listed_term(actor=actor) if actor.has_perm(AID_PAGES) else None
+        counts = {
+            "year": omissions.school_year if omissions else "",
+            "dropouts": omissions.suspected_dropouts if omissions else 0,
+            "preschool": omissions.not_in_kindergarten if omissions else 0,
+            "term": term,
+            "unaided": unaided_count(actor, term) if term is not None else 0,
+            "differences": external_difference_count(actor),
+        }
+        cache.set(key, counts, CHECK_COUNTS_SECONDS)
+    return counts
+
+
+def _checks_group(actor: Actor) -> TodoGroup | None:
+    """名单核查: no child missed — each count links to its list."""
+    counts = _check_counts(actor)
+    items = []
+    if counts["dropouts"]:
+        items.append(Todo(f"疑似失学辍学 {counts['dropouts']} 人", _url("dropouts:index"), f"{counts['year']}学年，逐一劝返并记录跟进"))
+    if counts["preschool"]:
+        items.append(Todo(f"适龄未入园 {counts['preschool']} 人", _url("dropouts:index", list="preschool"), f"{counts['year']}学年，3–5 周岁"))
+    if counts["unaided"]:
+        term = counts["term"]
+        items.append(Todo(f"应助未助 {counts['unaided']} 人次", _url("aid:unaided", term=term.pk), f"{term}，逐项核实原因"))
+    if counts["differences"]:
+        items.append(Todo(f"名单比对差异 {counts['differences']} 条", _url("external_lists:differences"), "与扶贫、民政、残联名单比对后待核实"))
+    if not items:
+        return None
+    return TodoGroup(title="名单核查（每 10 分钟更新）", items=items)
+
+
 def workbench_todos(actor: Actor, *, today: dt.date) -> list[TodoGroup]:
     """The actor's to-dos, most pressing first; empty for roles without any."""
     scope = user_scope(actor)
@@ -232,6 +279,7 @@ def workbench_todos(actor: Actor, *, today: dt.date) -> list[TodoGroup]:
         if actor.has_perm(REVIEW_LIST):
             groups.append(_review_group(actor, scope.everything))
     groups.append(_floor_group(actor, scope.everything))
+    groups.append(_checks_group(actor))
     # What waits for someone else comes after what waits for me.
     return sorted((g for g in groups if g is not None), key=lambda g: g.waiting)
 

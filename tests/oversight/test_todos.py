@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -173,6 +174,7 @@ def test_directors_get_no_panel_and_an_empty_list_says_so(client, qingshan):
 
 
 def _index_queries(client) -> int:
+    cache.clear()  # the 名单核查 counts are computed afresh each time
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("admin:index")).status_code == 200
     return len(queries)
@@ -226,3 +228,14 @@ def test_beyond_the_listed_batches_a_link_opens_them_all(client, term, qingshan)
     assert f"待我审核的发放批次（{LIMIT + 1}）" in panel
     assert panel.count('href="/ledgers/batch/') == LIMIT
     assert f'<a href="{reverse("ledgers:index")}">查看全部…</a>' in panel
+
+
+def test_the_workbench_counts_the_children_and_students_to_check_and_links_each_list(client, term, qingshan, computed):
+    """Issue 13: "The same lists are pages for township staff … with counts on the 工作台": 应助未助
+    from the computed list (the quota left a qualifying student out), each count linking to its page."""
+    school, officer, kids = computed
+    panel = todo_panel(client, officer)
+    assert "名单核查" in panel and "应助未助" in panel
+    assert reverse("aid:unaided") in panel
+    page = client.get(f"{reverse('aid:unaided')}?term={term.pk}")
+    assert page.status_code == 200
