@@ -1,7 +1,9 @@
-"""A township officer in the browser: from the admin index's 控辍保学 link to one suspected
-drop-out's case, a follow-up recorded, the case closed as 已返校 with a school."""
+"""A township officer in the browser: from the 工作台's count of suspected drop-outs to one
+child's case, a follow-up recorded, the case closed as 已返校 with a school."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from django.urls import reverse
@@ -23,10 +25,13 @@ def test_officer_follows_up_a_suspected_drop_out_and_closes_it_as_returned(deskt
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
 
-    page.locator("#workbench-module").get_by_role("link", name="控辍保学").click()
+    to_do = page.locator("#todo-module").get_by_role("link", name="疑似失学辍学")
+    count = int(re.search(r"疑似失学辍学 (\d+) 人", to_do.inner_text()).group(1))
+    to_do.click()
     page.wait_for_url("**/dropouts/**")
     table = page.locator("table.aid-table").last
     assert "王小学" in table.inner_text() and "未跟进" in table.inner_text()
+    assert table.locator("tbody tr").count() == count  # the to-do counts the list it opens
     page.screenshot(path="/tmp/dropout_list.png", full_page=True)
 
     table.get_by_role("link", name="王小学").click()
