@@ -12,10 +12,11 @@ import re
 import pytest
 from django.urls import reverse
 
+from aidsite.access import SystemActor
 from aidsite.models import Role
 from students.models import HouseholdCategory, Stage
-from subsidies.forms.aid import default_term
 from subsidies.models import BatchStatus, DisbursementBatch, Policy
+from subsidies.selectors import TermData, default_term
 from tests.e2e.conftest import DESKTOP
 from tests.factories import PASSWORD, make_school, make_township, make_user, make_village
 from tests.world import enroll_child, year_with_policies
@@ -29,7 +30,7 @@ PRE_GRANT = "学前教育政府助学金"
 def qingshan():  # type: ignore[no-untyped-def]
     """青山镇 as in the demo: its central kindergarten, children of poor households, two officers."""
     year = year_with_policies()
-    term = default_term()
+    term = default_term(actor=SystemActor("测试"), data=TermData.AID)
     assert term is not None and term.school_year == year
     township = make_township("青山镇")
     village = make_village(township=township, name="石岭村", poor=True)
@@ -125,7 +126,10 @@ def test_the_second_officer_finds_the_batch_on_the_workbench_and_approves_it(
     page.screenshot(path="/tmp/workbench_second_officer.png")
     todos.get_by_role("link", name=re.compile(PRE_GRANT)).click()
     page.wait_for_url(f"**{reverse('ledgers:batch', args=[batch.pk])}")
-    page.get_by_role("button", name="审核通过并锁定").click()
+    # The confirmation states what is frozen, then the button inside it approves.
+    page.locator("#approve-confirm summary").click()
+    assert "锁定后金额和收款账号不能再修改" in page.locator("#approve-confirm").inner_text()
+    page.get_by_role("button", name="确认审核通过并锁定").click()
     confirm_if_asked(page, page.locator(".messagelist").get_by_text("已审核"))
 
     batch.refresh_from_db()
