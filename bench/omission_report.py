@@ -8,7 +8,9 @@ For each size it empties the database and builds the county of
 hardship category), then bulk-inserts four members per household (the student,
 the head, the spouse and a younger or older sibling of any age: about 400,000
 people for 100,000 students), computes the autumn term's aid for every policy and
-records a payment account for about 70% of the students. Then it runs
+records a payment account for about 70% of the students, and stores the civil-affairs
+list (低保/特困) as `import_external civil` would: every member of those households, one in
+fifty under another name. Then it runs
 `omission_report` county-wide and prints, per sheet, the time and the number of
 queries of the sheet's read, then the whole command's time and queries.
 
@@ -95,6 +97,45 @@ def add_members(seed: int = 11) -> int:
     return count + len(rows)
 
 
+def add_civil_list(changed_every: int = 50) -> int:
+    """The civil-affairs list (低保/特困) as stored by `import_external civil`: one row per member of
+    each 低保 or 特困 household, every `changed_every`-th under another name (a difference to list)."""
+    from aidsite.lib.bulk import insert_rows
+    from students.external_models import ExternalListImport, ExternalListRow, ExternalSource
+    from students.importing.external import EXTERNAL_ROW_FIELDS
+    from students.models import HouseholdCategory, HouseholdHardship, HouseholdMember
+
+    snapshot = ExternalListImport.objects.create(source=ExternalSource.CIVIL, file_name="民政名单.xlsx")
+    categories = dict(
+        HouseholdHardship.objects.filter(
+            category__in=[HouseholdCategory.DIBAO, HouseholdCategory.EXTREME]
+        ).values_list("household_id", "category")
+    )
+    fields = [ExternalListRow._meta.get_field(n) for n in ("list_import", *EXTERNAL_ROW_FIELDS)]
+    members = HouseholdMember.objects.filter(household_id__in=list(categories)).values_list(
+        "household_id", "household__village__township__name", "household__village__name",
+        "household__head_name", "name", "id_number",
+    ).order_by("id")  # fmt: skip
+    rows: list[list[Any]] = []
+    for number, (household_id, township, village, head, name, id_number) in enumerate(members.iterator(chunk_size=5000), start=4):
+        values = {
+            "row_number": number, "township": township, "village": village, "head_name": head,
+            "name": f"{name}甲" if number % changed_every == 0 else name, "id_number": id_number,
+            "category": categories[household_id], "start_date": dt.date(2020, 1, 1),
+        }  # fmt: skip
+        rows.append([snapshot.pk, *(values.get(f, _blank(f)) for f in EXTERNAL_ROW_FIELDS)])
+    insert_rows(ExternalListRow, fields, rows)
+    ExternalListImport.objects.filter(pk=snapshot.pk).update(row_count=len(rows))
+    return len(rows)
+
+
+def _blank(field: str) -> Any:
+    from students.external_models import ExternalListRow
+
+    model_field = ExternalListRow._meta.get_field(field)
+    return None if model_field.null else ""
+
+
 def add_accounts(share: float = 0.7, seed: int = 13) -> None:
     from django.utils import timezone
 
@@ -168,10 +209,11 @@ def build(students: int) -> dict[str, Any]:
     )
     entitlements_compute(term=term, actor=SystemActor("omission_report 基准测试"))
     add_accounts()
+    civil_rows = add_civil_list()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    return {"members": members, "build_s": time.perf_counter() - started}
+    return {"members": members, "civil_rows": civil_rows, "build_s": time.perf_counter() - started}
 
 
 def run(students: int) -> dict[str, Any]:
@@ -267,7 +309,7 @@ def main() -> None:
     for size in sizes:
         r = run(size)
         print(
-            f"\n{r['students']:,} students, {r['members']:,} household members (built in {r['build_s']:.1f} s)"
+            f"\n{r['students']:,} students, {r['members']:,} household members, {r['civil_rows']:,} rows of the civil-affairs list (built in {r['build_s']:.1f} s)"
         )
         print(f"  {'sheet':<8} {'rows':>8} {'read s':>7} {'queries':>7}")
         for label, m in r["meters"].items():
