@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import reverse
@@ -47,8 +48,26 @@ if TYPE_CHECKING:
 NOTICE_DAYS = 3
 LIMIT = 8
 # The county-wide checks read every household or every qualifying student: their counts are
-# kept this many seconds per scope, so the 工作台 stays fast (the pages behind them are live).
-CHECK_COUNTS_SECONDS = 600
+# kept per scope until the data they read changes (`_data_version`), at most this long.
+CHECK_COUNTS_SECONDS = 3600
+# Every change the checks read leaves a history row (SECURITY C4), or an import record: the
+# newest id of each is the data's version, read by primary key (no table is scanned).
+_VERSIONED = (
+    "students.HistoricalStudent",
+    "students.HistoricalEnrollment",
+    "students.HistoricalHouseholdHardship",
+    "students.HistoricalHouseholdMember",
+    "students.HistoricalDropoutCase",
+    "students.HistoricalDropoutContact",
+    "subsidies.HistoricalPolicy",
+    "subsidies.HistoricalQuotaAllocation",
+    "subsidies.HistoricalEntitlement",
+    "subsidies.HistoricalLedgerEntry",
+    "subsidies.HistoricalBankResult",
+    "subsidies.HistoricalReversal",
+    "subsidies.HistoricalPaymentAccount",
+    "students.ExternalListImport",
+)
 
 APPROVE_BATCH = "subsidies.approve_disbursementbatch"
 PREPARE_BATCH = "subsidies.prepare_disbursementbatch"
@@ -228,10 +247,19 @@ def _floor_group(actor: Actor, county_wide: bool) -> TodoGroup | None:
     )
 
 
+def _data_version() -> str:
+    """The newest history row of each table the checks read: any change gives another version."""
+    newest = []
+    for label in _VERSIONED:
+        model = apps.get_model(label)
+        newest.append(model._default_manager.order_by("-pk").values_list("pk", flat=True).first())
+    return ".".join(str(pk or 0) for pk in newest)
+
+
 def _check_counts(actor: Actor) -> dict[str, Any]:
-    """The counts behind 名单核查, computed at most once per `CHECK_COUNTS_SECONDS` per scope."""
+    """The counts behind 名单核查, computed once per scope and version of the data they read."""
     scope = user_scope(actor)
-    key = f"oversight:checks:{scope.role}:{scope.township_id}:{actor.has_perm(AID_PAGES)}"
+    key = f"oversight:checks:{scope.role}:{scope.township_id}:{actor.has_perm(AID_PAGES)}:{_data_version()}"
     counts = cache.get(key)
     if counts is None:
         omissions = omission_counts(actor)
@@ -263,7 +291,7 @@ def _checks_group(actor: Actor) -> TodoGroup | None:
         items.append(Todo(f"名单比对差异 {counts['differences']} 条", _url("external_lists:differences"), "与扶贫、民政、残联名单比对后待核实"))
     if not items:
         return None
-    return TodoGroup(title="名单核查（每 10 分钟更新）", items=items)
+    return TodoGroup(title="名单核查", items=items)
 
 
 def workbench_todos(actor: Actor, *, today: dt.date) -> list[TodoGroup]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.cache import cache
@@ -15,6 +16,7 @@ from aidsite.models import Role
 from oversight.todos import LIMIT
 from students.models import HouseholdCategory, Stage
 from subsidies.models import PublicNotice
+from subsidies.selectors import unaided_count
 from subsidies.services import ledgers
 from subsidies.services.entitlement_review import entitlements_approve
 from subsidies.services.entitlements import entitlements_compute
@@ -239,3 +241,19 @@ def test_the_workbench_counts_the_children_and_students_to_check_and_links_each_
     assert reverse("aid:unaided") in panel
     page = client.get(f"{reverse('aid:unaided')}?term={term.pk}")
     assert page.status_code == 200
+
+
+def test_the_check_counts_follow_the_data_not_a_clock(client, term, qingshan, computed):
+    """The 名单核查 counts are kept between visits, and computed afresh as soon as the list changes."""
+    school, officer, kids = computed
+    first = todo_panel(client, officer)
+    count = int(re.search(r"应助未助 (\d+) 人次", first).group(1))
+    with CaptureQueriesContext(connection) as kept:
+        todo_panel(client, officer)
+    kids(school, categories=(HouseholdCategory.DIBAO,), is_boarding=True)
+    entitlements_compute(term=term, township=qingshan, actor=officer)
+    with CaptureQueriesContext(connection) as fresh:
+        after = todo_panel(client, officer)
+    assert len(fresh) > len(kept)  # the counts were read again
+    now = unaided_count(officer, term)
+    assert now > count and f"应助未助 {now} 人次" in after
