@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from aidsite.access import get_for_user, require
 from aidsite.admin_pages import render_admin_page
+from aidsite.form_errors import service_error
 from aidsite.lib.idcard import mask_id_number
 from students.dropout_cases import WRITE, dropout_case_close, dropout_contact_record
 from students.dropout_forms import LISTS, CloseForm, ContactForm, DropoutScopeForm
@@ -164,17 +164,6 @@ def _expected_stage_code(label: str) -> str:
     return next((code for code, text in Stage.choices if text == label), "")
 
 
-def _service_error(form: Form, exc: ValidationError) -> None:
-    """A service's refusal as the form's error (in Chinese), never a 500."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(
-                field if field in form.fields else None, [m for e in errors for m in e.messages]
-            )
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _case_url(member: HouseholdMember, year: SchoolYear) -> str:
     return f"{reverse('dropouts:case', args=[member.pk])}?{urlencode({'year': year.pk})}"
 
@@ -190,7 +179,7 @@ def dropout_contact(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, member=member, school_year=year, **form.cleaned_data
             )
         except ValidationError as exc:
-            _service_error(form, exc)
+            service_error(form, exc)
         else:
             messages.success(request, "已记录劝返情况。")
             return redirect(_case_url(member, year))
@@ -211,7 +200,7 @@ def dropout_close(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, member=member, school_year=year, **form.cleaned_data
             )
         except ValidationError as exc:
-            _service_error(form, exc)
+            service_error(form, exc)
         else:
             messages.success(request, f"{member.name}的个案已结案：{case.get_outcome_display()}。")
             return redirect(f"{reverse('dropouts:index')}?{urlencode({'year': year.pk})}")

@@ -23,6 +23,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from aidsite.access import get_for_user, require, scope_queryset, user_scope
+from aidsite.form_errors import service_error
 from campaigns.coverage import portal_term
 from students.models import School, Stage, Term, Township
 
@@ -100,14 +101,6 @@ def who(request: HttpRequest) -> str:
     return (name or user.get_username())[:30]
 
 
-def add_service_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def form_saved(
     request: HttpRequest, form: Any, save: Callable[[dict[str, Any]], object], *, success: str
 ) -> bool:
@@ -118,7 +111,7 @@ def form_saved(
     try:
         save(form.cleaned_data)
     except ValidationError as exc:
-        add_service_errors(form, exc)
+        service_error(form, exc)
         return False
     messages.success(request, success)
     return True

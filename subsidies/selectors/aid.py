@@ -303,7 +303,7 @@ def summary_totals(rows: list[SummaryRow]) -> dict[str, Any]:
     return dict(totals)
 
 
-@dataclass(frozen=True)
+@dataclass
 class QuotaTotal:
     """A policy's places over the summary's schools against the average standard.
 
@@ -313,10 +313,10 @@ class QuotaTotal:
 
     policy_code: str
     policy_name: str
-    places: int
-    base: int
     ratio: Decimal
-    allocated_schools: int
+    places: int = 0
+    base: int = 0
+    allocated_schools: int = 0
 
     @property
     def average_places(self) -> Decimal:
@@ -342,13 +342,8 @@ def quota_totals(rows: list[SummaryRow]) -> list[QuotaTotal]:
     for row in rows:
         if row.quota is None or row.quota_ratio is None:
             continue
-        before = totals.get(row.policy_code)
-        totals[row.policy_code] = QuotaTotal(
-            policy_code=row.policy_code,
-            policy_name=row.policy_name,
-            places=row.quota + (before.places if before else 0),
-            base=row.quota_base_count + (before.base if before else 0),
-            ratio=row.quota_ratio,
-            allocated_schools=int(row.allocated) + (before.allocated_schools if before else 0),
-        )
+        total = totals.setdefault(row.policy_code, QuotaTotal(row.policy_code, row.policy_name, row.quota_ratio))
+        total.places += row.quota
+        total.base += row.quota_base_count
+        total.allocated_schools += int(row.allocated)
     return list(totals.values())

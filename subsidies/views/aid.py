@@ -18,10 +18,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Sum
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.views.decorators.http import require_http_methods
 
@@ -98,15 +96,6 @@ def get_entitlement(request: HttpRequest, pk: int) -> Entitlement:
         ),
         pk=pk,
     )
-
-
-def service_error(form: Form, exc: ValidationError) -> None:
-    """A service's refusal as the form's error (in Chinese), never a 500."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, [m for e in errors for m in e.messages])
-    else:
-        form.add_error(None, exc.messages)
 
 
 def place_name(township: Township | None) -> str:

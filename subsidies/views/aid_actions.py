@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from aidsite.access import can_reveal_personal_data, log_access, scope_queryset
 from aidsite.admin_pages import render_admin_page
+from aidsite.form_errors import service_error
 from aidsite.lib.idcard import mask_id_number
 from aidsite.models import AccessAction
 from students.models import Student, Term, Township
@@ -62,7 +63,6 @@ from subsidies.views.aid import (
     page_context,
     place_name,
     require_aid_workflow,
-    service_error,
 )
 
 PREVIEW_ROWS = 200  # rows shown per section of a preview; the counts are always complete
