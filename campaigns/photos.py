@@ -11,33 +11,12 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
-ALLOWED_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
-# Phone photos are 2–5 MB; larger files are refused rather than resized on the server.
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-
-
-def photo_max_bytes() -> int:
-    return int(getattr(settings, "CAMPAIGN_PHOTO_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-def image_format(file: Any) -> str | None:
-    """The Pillow format name of `file` if it is a complete image we accept, else None."""
-    position = file.tell() if hasattr(file, "tell") else 0
-    try:
-        file.seek(0)
-        with Image.open(file) as image:
-            found = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return None
-    finally:
-        file.seek(position)
-    return found if found in ALLOWED_FORMATS else None
+from aidsite.lib.uploads import ALLOWED_IMAGE_FORMATS as ALLOWED_FORMATS
+from aidsite.lib.uploads import image_format
+from aidsite.lib.uploads import upload_max_bytes as photo_max_bytes
 
 
 def validate_photo(file: Any) -> None:

@@ -42,6 +42,9 @@ class Stage(models.TextChoices):
     HIGH = "high", _("普通高中")
     VOCATIONAL = "vocational", _("中职")
     SPECIAL = "special", _("特殊教育")
+    # College students of the county's households: enrolled only on the township's roll of
+    # 生源地 college students (`subsidies.services.applications`), never by a roster.
+    HIGHER = "higher", _("高等教育")
 
 
 # Plausible ages on 1 September per stage (SECURITY B1), generous for late starters and repeaters.
@@ -52,6 +55,7 @@ STAGE_AGES = {
     Stage.HIGH: (13, 22),
     Stage.VOCATIONAL: (13, 30),
     Stage.SPECIAL: (3, 25),
+    Stage.HIGHER: (15, 45),
 }
 
 

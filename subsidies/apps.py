@@ -78,6 +78,12 @@ def _register_access() -> None:
         "subsidies.approve_entitlement",
         "subsidies.*_entitlementoverride",
         "subsidies.add_entitlementapproval",
+        # Aid by application: enter, attach evidence and check (初审); the county decides.
+        "subsidies.add_aidapplication",
+        "subsidies.change_aidapplication",
+        "subsidies.check_aidapplication",
+        "subsidies.add_applicationevidence",
+        "!subsidies.decide_aidapplication",
         # Disbursement ledgers: prepare, approve (four-eyes), reverse, bank results.
         "subsidies.prepare_disbursementbatch",
         "subsidies.approve_disbursementbatch",

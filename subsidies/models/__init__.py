@@ -1,11 +1,22 @@
 """The subsidies app's models, one module per area, all importable from `subsidies.models`.
 
-`policies` (aid policies as data, per school year), `entitlements` (each term's
+`policies` (aid policies as data, per school year), `applications` and `loans`
+(aid by application, student loans), `entitlements` (each term's
 list, its overrides and approvals), `payments` (how and where aid is paid), `ledgers`
 (disbursement batches, entries, reversals, bank results, the ledger log) and
 `notices` (公示). `frozen` derives the columns an approval freezes.
 """
 
+from subsidies.models.applications import (
+    OPEN_APPLICATION_STATUSES,
+    AidApplication,
+    ApplicationAction,
+    ApplicationEvent,
+    ApplicationEvidence,
+    ApplicationStatus,
+    DegreeLevel,
+    EvidenceKind,
+)
 from subsidies.models.entitlements import (
     AWARDED_STATUSES,
     ENTITLEMENT_FROZEN_COLUMNS,
@@ -37,6 +48,7 @@ from subsidies.models.ledgers import (
     Reversal,
     payment_status_label,
 )
+from subsidies.models.loans import LoanDisbursement, LoanStatus, StudentLoan
 from subsidies.models.notices import PublicNotice
 from subsidies.models.payments import PaymentAccount, PaymentMethod
 from subsidies.models.policies import (
@@ -62,6 +74,17 @@ __all__ = [
     "ENTRY_FROZEN_COLUMNS",
     "ENTRY_MUTABLE_FIELDS",
     "LOCKED_STATUSES",
+    "OPEN_APPLICATION_STATUSES",
+    "AidApplication",
+    "ApplicationAction",
+    "ApplicationEvent",
+    "ApplicationEvidence",
+    "ApplicationStatus",
+    "DegreeLevel",
+    "EvidenceKind",
+    "LoanDisbursement",
+    "LoanStatus",
+    "StudentLoan",
     "MONEY",
     "RATIO_VALIDATORS",
     "BankOutcome",

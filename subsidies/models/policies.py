@@ -204,6 +204,37 @@ class Policy(models.Model):
         help_text=_("填写时，已知脱贫年份的家庭计入至脱贫年份加此年数的年底；未知脱贫年份的按截止日期。"),
     )
 
+    # Who may apply, for the policies handled by application (each rule editable by the county).
+    applicant_poor_village_only = models.BooleanField(
+        _("申请人须为省定贫困村家庭"), default=False
+    )
+    applicant_new_entrant_only = models.BooleanField(
+        _("仅限当年考取的新生"), default=False, help_text=_("如低保家庭新生生活资助：入学年份须为本学年。")
+    )
+    partners = models.CharField(
+        _("合作单位"),
+        max_length=100,
+        blank=True,
+        validators=[validate_name],
+        help_text=_("共同开展的单位，以顿号分隔，如 县总工会、团县委、县妇联；填写后申请须注明资助单位。"),
+    )
+
+    # Student loans (生源地信用助学贷款): `annual_amount` is the yearly cap for 专科/本科.
+    loan_cap_postgraduate = models.DecimalField(
+        _("研究生每年最高贷款额度（元）"), **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    loan_max_years = models.PositiveSmallIntegerField(_("最长贷款期限（年）"), null=True, blank=True)
+    loan_grace_years = models.PositiveSmallIntegerField(_("还本宽限期（年）"), null=True, blank=True)
+    loan_rate = models.DecimalField(
+        _("贷款年利率"),
+        max_digits=6,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=RATIO_VALIDATORS,
+        help_text=_("如 0.0430 表示 4.30%，签订合同时带入，可在合同中修改。"),
+    )
+
     history = HistoricalRecords()
 
     class Meta:
@@ -242,6 +273,15 @@ class Policy(models.Model):
     @property
     def stage_list(self) -> list[str]:
         return [code for code in self.stages.split(",") if code]
+
+    @property
+    def partner_list(self) -> list[str]:
+        return [name.strip() for name in self.partners.replace(",", "、").split("、") if name.strip()]
+
+    @property
+    def is_one_off(self) -> bool:
+        """Higher-education aid is paid once a year (in the autumn term), not each term."""
+        return self.level == PolicyLevel.HIGHER
 
     @property
     def study_year_list(self) -> list[int]:

@@ -59,8 +59,15 @@ _POLICY_FIELDS = (
     "lifted_households_count",
     "transition_end",
     "transition_years",
+    "applicant_poor_village_only",
+    "applicant_new_entrant_only",
+    "partners",
+    "loan_cap_postgraduate",
+    "loan_max_years",
+    "loan_grace_years",
+    "loan_rate",
 )
-_DECIMAL_FIELDS = {"annual_amount", "average_standard", "quota_ratio", "floor_ratio", "rate", "days_per_year"}
+_DECIMAL_FIELDS = {"loan_cap_postgraduate", "loan_rate", "annual_amount", "average_standard", "quota_ratio", "floor_ratio", "rate", "days_per_year"}
 _INLINES = (
     ("tiers", PolicyTier, ("tier", "annual_amount")),
     ("stage_amounts", PolicyStageAmount, ("stage", "annual_amount")),
