@@ -10,7 +10,7 @@ database, and only then (with no error at all) writes them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from django.conf import settings
 
 from aidsite.lib.excel import (
     CellError,
+    Column,
     SheetError,
     SheetLayout,
     SheetRow,
@@ -42,8 +43,19 @@ CONTROL_CHARACTERS = "含有不可见的控制字符（如 NUL），请删除后
 _LINE_BREAKS = re.compile(r"[\t\r\n]+")
 
 
-def sheet_read(kind: str, source: str | Path | IO[bytes]) -> tuple[SheetLayout, Iterator[SheetRow]]:
-    """The header layout and a stream of the data rows; a whole-file problem is `ImportFileError`."""
+def sheet_read(
+    kind: str,
+    source: str | Path | IO[bytes],
+    *,
+    columns: Sequence[Column] = (),
+    key_columns: Sequence[str] = (),
+    max_rows: int = 0,
+) -> tuple[SheetLayout, Iterator[SheetRow]]:
+    """The header layout and a stream of the data rows; a whole-file problem is `ImportFileError`.
+
+    A kind registered by another app (`students.importing.kinds`) hands in its own
+    `columns`, `key_columns` and, if smaller than the roster's, `max_rows`.
+    """
     try:
         check_xlsx_archive(
             source,
@@ -53,9 +65,9 @@ def sheet_read(kind: str, source: str | Path | IO[bytes]) -> tuple[SheetLayout, 
         )
         return read_sheet(
             source,
-            columns=COLUMNS[kind],
-            key_columns=KEY_COLUMNS[kind],
-            max_rows=settings.IMPORT_MAX_ROWS,
+            columns=columns or COLUMNS[kind],
+            key_columns=key_columns or KEY_COLUMNS[kind],
+            max_rows=min(max_rows or settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_ROWS),
         )
     except SheetError as exc:
         raise ImportFileError(str(exc)) from exc
@@ -70,6 +82,8 @@ class SheetImport:
     """Row validation and bulk writing for one kind of roster."""
 
     kind = ""
+    # A registered kind's own columns (the roster kinds' are in `words.COLUMNS`).
+    columns: tuple[Column, ...] = ()
     written_models: tuple[type[Any], ...] = ()
 
     def __init__(self, *, layout: SheetLayout, township: Township | None) -> None:
@@ -85,7 +99,7 @@ class SheetImport:
     def header(self, key: str) -> str:
         if key in self.layout.headers:
             return self.layout.headers[key]
-        return next(c.label for c in COLUMNS[self.kind] if c.key == key)
+        return next(c.label for c in self.columns or COLUMNS[self.kind] if c.key == key)
 
     def error(self, row: int, key: str, message: str) -> None:
         self.errors.append(
