@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from aidsite.lib.excel import (
     CellError,
     Column,
@@ -100,7 +102,7 @@ class ApplicationSheet(SheetImport):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.today = dt.date.today()
+        self.today = timezone.localdate()
         self.rows: list[ParsedRow] = []
 
     def parse(self, row: SheetRow) -> None:
