@@ -22,7 +22,6 @@ command's system actor, in one transaction (status 已提交, for the township's
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import unicodedata
 from collections import Counter
@@ -31,13 +30,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from aidsite.access import log_access
-from aidsite.lib.excel import SheetError
 from aidsite.models import AccessAction
-from students.importing.results import ImportFileError, ImportReport
-from students.importing.sheets import sheet_read
+from students.importing.results import ImportReport
+from students.importing.sheets import SheetImport, sheet_check_then_write, sheet_read
 from students.importing.words import SPACES, clean_name
 from students.models import HouseholdMember, SchoolYear, Student, Term
 from subsidies.importing.sheet import (
@@ -160,7 +157,7 @@ class ApplicationImport(ApplicationSheet):
             for key in parsed.college_keys:
                 self.error(parsed.number, key, f"“{policy.name}”不是大学生资助项目，此列应空白")
             return
-        asked = _asked(parsed, for_college=policy.is_one_off)
+        asked = _asked(parsed)
         student = holder if isinstance(holder, Student) else _unsaved_student(holder)
         try:
             assessment = application_assess(student=student, policy=policy, asked=asked, term=term)
@@ -291,7 +288,8 @@ class ApplicationImport(ApplicationSheet):
                 )
             except ValidationError as exc:
                 self._refused(row.number, exc)
-                raise _Refused from exc
+                self.checked, self.created = [], 0
+                raise _Refused(self.report(dry_run=False)) from exc
 
     def report(self, *, dry_run: bool) -> ApplicationImportReport:
         base = super().report(dry_run=dry_run)
@@ -302,12 +300,15 @@ class ApplicationImport(ApplicationSheet):
 
 
 class _Refused(Exception):
-    """A row refused while writing: the transaction is rolled back."""
+    """A row refused while writing: the transaction is rolled back; `report` says why."""
+
+    def __init__(self, report: ApplicationImportReport) -> None:
+        super().__init__(report.summary())
+        self.report = report
 
 
-def _asked(parsed: ParsedRow, *, for_college: bool) -> Asked:
-    if not for_college:
-        return Asked(amount=parsed.amount, partner=parsed.partner)
+def _asked(parsed: ParsedRow) -> Asked:
+    # A fee waiver's row has its college columns blank (else it is refused before this).
     return Asked(
         amount=parsed.amount,
         college=parsed.college,
@@ -342,28 +343,28 @@ def applications_import(
         key_columns=APPLICATION_KEY_COLUMNS,
         max_rows=MAX_ROWS,
     )
-    importer = ApplicationImport(layout=layout, township=None)
-    guard = contextlib.nullcontext() if dry_run else transaction.atomic()
+
+    def write(importer: SheetImport, report: ImportReport) -> None:
+        assert isinstance(importer, ApplicationImport)
+        importer.write(actor=actor)
+        log_access(
+            user=actor,
+            action=AccessAction.IMPORT,
+            what=f"导入{LABEL}",
+            row_count=report.total_rows,
+            detail={"kind": KIND, "created": report.created, "by_policy": report.by_policy},
+        )
+
     try:
-        with guard:
-            try:
-                importer.read(rows)
-            except SheetError as exc:
-                raise ImportFileError(str(exc)) from exc
-            report = importer.report(dry_run=dry_run)
-            if report.errors or dry_run:
-                return report
-            importer.write(actor=actor)
-            log_access(
-                user=actor,
-                action=AccessAction.IMPORT,
-                what=f"导入{LABEL}",
-                row_count=report.total_rows,
-                detail={"kind": KIND, "created": report.created, "by_policy": report.by_policy},
-            )
-    except _Refused:
-        report.errors = sorted(importer.errors, key=lambda e: e.row)
-        report.rejected, report.created, report.by_policy = len(importer.bad_rows), 0, {}
+        report = sheet_check_then_write(
+            lambda: ApplicationImport(layout=layout, township=None),
+            rows,
+            dry_run=dry_run,
+            write=write,
+        )
+    except _Refused as refused:
+        report = refused.report
+    assert isinstance(report, ApplicationImportReport)
     return report
 
 

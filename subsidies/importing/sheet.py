@@ -25,11 +25,8 @@ from aidsite.lib.excel import (
     Column,
     SheetRow,
     cell_text,
-    has_control_characters,
-    id_cell_text,
     parse_decimal,
 )
-from aidsite.lib.idcard import IdNumberError, check_id_number
 from students.importing.external import parse_date
 from students.importing.sheets import SheetImport
 from students.importing.words import ID_ALIASES, SPACES, clean_name, entry_year
@@ -107,7 +104,7 @@ class ApplicationSheet(SheetImport):
 
     def parse(self, row: SheetRow) -> None:
         before = len(self.errors)
-        id_number = self._id_number(row)
+        id_number = self.checked_id_number(row, today=self.today)
         name = self.text(row, "name", required="姓名不能为空", max_length=30)
         policy = self.text(row, "policy", required="资助项目不能为空", max_length=60)
         applied_on = self._applied_on(row)
@@ -131,16 +128,6 @@ class ApplicationSheet(SheetImport):
                 college_keys=[k for k in COLLEGE_KEYS if cell_text(row.values.get(k))],
             )
         )  # fmt: skip
-
-    def _id_number(self, row: SheetRow) -> str | None:
-        try:
-            text = id_cell_text(row.values.get("id_number"))
-            if has_control_characters(text):
-                raise IdNumberError("身份证号含有不可见的控制字符（如 NUL）")
-            return check_id_number(text, today=self.today).number
-        except (CellError, IdNumberError) as exc:
-            self.error(row.number, "id_number", str(exc))
-            return None
 
     def _applied_on(self, row: SheetRow) -> dt.date | None:
         try:
