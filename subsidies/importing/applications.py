@@ -129,7 +129,7 @@ class ApplicationImport(ApplicationSheet):
     def _policy_names(self) -> dict[tuple[int, str], list[Policy]]:
         """Each year's policies by name, by code, and by the name before its bracket (爱心济困专项基金)."""
         names: dict[tuple[int, str], list[Policy]] = {}
-        for policy in Policy.objects.select_related("school_year"):
+        for policy in Policy.objects.select_related("school_year").prefetch_related("categories"):
             keys = {_policy_key(policy.name), _policy_key(policy.code)}
             keys.add(_policy_key(policy.name).split("(")[0])
             for key in keys:

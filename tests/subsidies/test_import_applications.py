@@ -346,3 +346,30 @@ def test_a_row_refused_while_writing_leaves_nothing_written(tmp_path, world, mon
 def test_a_registered_kind_cannot_take_a_roster_kind_s_word():
     with pytest.raises(ImproperlyConfigured):
         import_kind_register(ImportKind(name="students", label="学生", run=applications_import))
+
+
+def test_aid_given_with_partners_names_the_partner_in_its_own_column(tmp_path, term, kids):
+    Policy.objects.filter(school_year=term.school_year, code="HE-AUTUMN").update(
+        annual_amount=Decimal("1000")
+    )
+    household = make_household(village=kids.plain_village, categories=(HouseholdCategory.EXTREME,))
+    ids = [make_id_number(birth=dt.date(2003, 1, 1)) for _ in range(2)]
+    for number, name in zip(ids, ("刘一", "刘二"), strict=True):
+        HouseholdMember.objects.create(household=household, name=name, id_number=number)
+    college = ["湖南师范大学", "专科", 2021, 3, None, None]
+    rows = [
+        [ids[0], "刘一", "金秋助学", 1000, *college, dt.date(2022, 9, 20), "县妇联"],
+        [ids[1], "刘二", "金秋助学", 1000, *college, dt.date(2022, 9, 20), None],
+    ]
+    path = sheet(tmp_path / "p.xlsx", rows, [*HEADERS, "资助单位"])
+
+    report = applications_import(source=path, actor=SystemActor("t"), dry_run=True)
+
+    assert [str(e) for e in report.errors] == [
+        f"第 {FIRST_ROW + 1} 行，“资助单位”：请注明资助单位：县总工会、团县委、县妇联"
+    ]
+    del rows[1]
+    assert applications_import(
+        source=sheet(tmp_path / "q.xlsx", rows, [*HEADERS, "资助单位"]), actor=SystemActor("t")
+    ).ok
+    assert AidApplication.objects.get().partner == "县妇联"
