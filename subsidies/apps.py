@@ -15,6 +15,15 @@ class SubsidiesConfig(AppConfig):
         _register_access()
         _export_kinds_register()
         _student_record_register()
+        _import_kinds_register()
+
+
+def _import_kinds_register() -> None:
+    """`import_xlsx applications`: the students app's command knows no subsidy, so it is handed in."""
+    from students.importing.kinds import ImportKind, import_kind_register
+    from subsidies.importing.applications import KIND, LABEL, applications_import
+
+    import_kind_register(ImportKind(name=KIND, label=LABEL, run=applications_import))
 
 
 def _student_record_register() -> None:

@@ -16,8 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from aidsite.lib.excel import CellError, SheetRow, cell_text, has_control_characters, id_cell_text
-from aidsite.lib.idcard import IdNumberError, check_id_number
+from aidsite.lib.excel import CellError, SheetRow, cell_text
 from students.importing.sheets import SheetImport
 from students.importing.words import clean_name, place_name
 
@@ -100,7 +99,7 @@ class ExternalImport(SheetImport):
     def parse(self, row: SheetRow) -> None:
         before = len(self.errors)
         name = self.text(row, "name", required="姓名不能为空", max_length=30)
-        id_number = self._id_number(row)
+        id_number = self.checked_id_number(row, today=self.today)
         parsed = ExternalRow(
             row_number=row.number, name=clean_name(name or ""), id_number=id_number or ""
         )
@@ -125,16 +124,6 @@ class ExternalImport(SheetImport):
         first = self.first_row_of.setdefault(key, row.number)
         if first != row.number:
             self.error(row.number, "id_number", f"与第 {first} 行重复（同一身份证号）")
-
-    def _id_number(self, row: SheetRow) -> str | None:
-        try:
-            text = id_cell_text(row.values.get("id_number"))
-            if has_control_characters(text):
-                raise IdNumberError("身份证号含有不可见的控制字符（如 NUL）")
-            return check_id_number(text, today=self.today).number
-        except (CellError, IdNumberError) as exc:
-            self.error(row.number, "id_number", str(exc))
-            return None
 
     def _household(self, row: SheetRow, parsed: ExternalRow) -> None:
         """乡镇, 村 (both known to the registry), 户主姓名."""

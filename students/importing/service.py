@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from django.db import connection, transaction
+from django.db import connection
 
 from aidsite.access import log_access
-from aidsite.lib.excel import SheetError
 from aidsite.models import AccessAction
-from students.importing.results import ImportFileError, ImportReport
+from students.importing.results import ImportReport
 from students.importing.schools import SchoolImport
-from students.importing.sheets import SheetImport, sheet_read
+from students.importing.sheets import SheetImport, sheet_check_then_write, sheet_read
 from students.importing.students import StudentImport
 from students.importing.villages import VillageImport
 from students.importing.words import KIND_LABELS, KINDS
@@ -51,21 +49,15 @@ def roster_import(
         raise ValueError(f"unknown roster kind {kind!r}")
     layout, rows = sheet_read(kind, source)
     importer_class = IMPORTS[kind]
-    # Reading what exists and writing belong to one transaction, so that the
-    # comparison the counts rest on still holds when the rows are written.
-    guard = contextlib.nullcontext() if dry_run else transaction.atomic()
-    with guard:
-        importer = importer_class(layout=layout, township=township)
-        try:
-            importer.read(rows)
-        except SheetError as exc:
-            raise ImportFileError(str(exc)) from exc
-        report = importer.report(dry_run=dry_run)
-        if report.errors or dry_run:
-            return report
+
+    def write(importer: SheetImport, report: ImportReport) -> None:
         importer.write(actor=actor)
         _log_import(actor=actor, report=report, township=township)
-    if report.created >= ANALYZE_AFTER_ROWS:
+
+    report = sheet_check_then_write(
+        lambda: importer_class(layout=layout, township=township), rows, dry_run=dry_run, write=write
+    )
+    if report.ok and not dry_run and report.created >= ANALYZE_AFTER_ROWS:
         _refresh_planner_statistics(importer_class.written_models)
     return report
 

@@ -9,24 +9,30 @@ database, and only then (with no error at all) writes them.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db import transaction
 
 from aidsite.lib.excel import (
     CellError,
+    Column,
     SheetError,
     SheetLayout,
     SheetRow,
     cell_text,
     check_xlsx_archive,
     has_control_characters,
+    id_cell_text,
     parse_yes_no,
     read_sheet,
 )
+from aidsite.lib.idcard import IdNumberError, check_id_number
 from students.importing.results import ImportFileError, ImportReport, RowError
 from students.importing.words import COLUMNS, KEY_COLUMNS, place_name
 from students.models import Township, Village
@@ -42,8 +48,19 @@ CONTROL_CHARACTERS = "含有不可见的控制字符（如 NUL），请删除后
 _LINE_BREAKS = re.compile(r"[\t\r\n]+")
 
 
-def sheet_read(kind: str, source: str | Path | IO[bytes]) -> tuple[SheetLayout, Iterator[SheetRow]]:
-    """The header layout and a stream of the data rows; a whole-file problem is `ImportFileError`."""
+def sheet_read(
+    kind: str,
+    source: str | Path | IO[bytes],
+    *,
+    columns: Sequence[Column] = (),
+    key_columns: Sequence[str] = (),
+    max_rows: int = 0,
+) -> tuple[SheetLayout, Iterator[SheetRow]]:
+    """The header layout and a stream of the data rows; a whole-file problem is `ImportFileError`.
+
+    A kind registered by another app (`students.importing.kinds`) hands in its own
+    `columns`, `key_columns` and, if smaller than the roster's, `max_rows`.
+    """
     try:
         check_xlsx_archive(
             source,
@@ -53,12 +70,38 @@ def sheet_read(kind: str, source: str | Path | IO[bytes]) -> tuple[SheetLayout, 
         )
         return read_sheet(
             source,
-            columns=COLUMNS[kind],
-            key_columns=KEY_COLUMNS[kind],
-            max_rows=settings.IMPORT_MAX_ROWS,
+            columns=columns or COLUMNS[kind],
+            key_columns=key_columns or KEY_COLUMNS[kind],
+            max_rows=min(max_rows or settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_ROWS),
         )
     except SheetError as exc:
         raise ImportFileError(str(exc)) from exc
+
+
+def sheet_check_then_write(
+    make_importer: Callable[[], SheetImport],
+    rows: Iterable[SheetRow],
+    *,
+    dry_run: bool,
+    write: Callable[[SheetImport, ImportReport], None],
+) -> ImportReport:
+    """Read and check every row; with no error and no `dry_run`, `write(importer, report)`.
+
+    Reading what exists (the importer loads it when made) and writing belong to
+    one transaction, so that the comparison the counts rest on still holds when
+    the rows are written; an exception from `write` rolls everything back.
+    """
+    guard = contextlib.nullcontext() if dry_run else transaction.atomic()
+    with guard:
+        importer = make_importer()
+        try:
+            importer.read(rows)
+        except SheetError as exc:
+            raise ImportFileError(str(exc)) from exc
+        report = importer.report(dry_run=dry_run)
+        if not report.errors and not dry_run:
+            write(importer, report)
+    return report
 
 
 def chunks(items: list[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
@@ -70,6 +113,8 @@ class SheetImport:
     """Row validation and bulk writing for one kind of roster."""
 
     kind = ""
+    # A registered kind's own columns (the roster kinds' are in `words.COLUMNS`).
+    columns: tuple[Column, ...] = ()
     written_models: tuple[type[Any], ...] = ()
 
     def __init__(self, *, layout: SheetLayout, township: Township | None) -> None:
@@ -85,7 +130,7 @@ class SheetImport:
     def header(self, key: str) -> str:
         if key in self.layout.headers:
             return self.layout.headers[key]
-        return next(c.label for c in COLUMNS[self.kind] if c.key == key)
+        return next(c.label for c in self.columns or COLUMNS[self.kind] if c.key == key)
 
     def error(self, row: int, key: str, message: str) -> None:
         self.errors.append(
@@ -113,6 +158,17 @@ class SheetImport:
             self.error(row.number, key, f"不能超过 {max_length} 个字")
             return None
         return value
+
+    def checked_id_number(self, row: SheetRow, *, today: dt.date) -> str | None:
+        """The 身份证号 cell, checked (GB 11643, SECURITY B1, B2); None after recording its error."""
+        try:
+            text = id_cell_text(row.values.get("id_number"))
+            if has_control_characters(text):
+                raise IdNumberError("身份证号含有不可见的控制字符（如 NUL）")
+            return check_id_number(text, today=today).number
+        except (CellError, IdNumberError) as exc:
+            self.error(row.number, "id_number", str(exc))
+            return None
 
     def yes_no(self, row: SheetRow, key: str) -> bool | None:
         try:
