@@ -247,7 +247,8 @@ def evidence_add(*, application: AidApplication, kind: str, file: Any, actor: Ac
 
 
 def _locked(application: AidApplication) -> AidApplication:
-    return AidApplication.objects.select_for_update().select_related(
+    # Only the application's row: PostgreSQL refuses FOR UPDATE on the outer join to `enrollment`.
+    return AidApplication.objects.select_for_update(of=("self",)).select_related(
         "policy__school_year", "student__household__village__township", "township", "term", "enrollment__school"
     ).get(pk=application.pk)
 
@@ -419,7 +420,9 @@ def _entitlement(application: AidApplication, assessment: Assessment, why: str, 
         f"批准 {amount} 元",
     ]
     if application.exception_reason:
-        lines.insert(1, f"破格受理：{application.exception_reason}")
+        # The unmet rules stay visible wherever the entitlement's reasons are shown (list, exports).
+        unmet = "，".join(application.rule_problems)
+        lines.insert(1, f"破格受理（{unmet}）：{application.exception_reason}" if unmet else f"破格受理：{application.exception_reason}")
     entitlement = Entitlement(
         student=application.student,
         enrollment=enrollment,
