@@ -231,6 +231,8 @@ def test_a_published_notice_shows_the_college_student(applied, client):
     )  # fmt: skip
     page = client.get(f"/gongshi/{notice.token}/").content.decode()
     assert UNDERGRADUATE in page and "低保家庭新生生活资助" in page and "3,000.00" in page
+    # Checked by the township and decided by the county, not by a school.
+    assert "经乡镇初审、县级审核" in page and "经学校初审" not in page
     printed = notice_contexts(
         selection=Selection(term=applied.term, township=applied.township), actor=applied.officer
     )
