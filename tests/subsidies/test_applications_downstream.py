@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -223,16 +224,29 @@ def test_the_notice_form_offers_application_policies_with_a_list(applied):
     assert (applied.term.pk, roll.pk, applied.he_living.pk) in pairs
 
 
-def test_a_published_notice_shows_the_college_student(applied, client):
-    roll = applied.living.enrollment.school
+def _published_page(client: Any, applied: Applied, school: Any, policy: Policy) -> str:
     notice = notice_publish(
-        school=roll, policy=applied.he_living, term=applied.term, start_date=timezone.localdate(),
+        school=school,
+        policy=policy,
+        term=applied.term,
+        start_date=timezone.localdate(),
         actor=applied.officer,
-    )  # fmt: skip
-    page = client.get(f"/gongshi/{notice.token}/").content.decode()
-    assert UNDERGRADUATE in page and "低保家庭新生生活资助" in page and "3,000.00" in page
+    )
+    return client.get(f"/gongshi/{notice.token}/").content.decode()
+
+
+def test_published_notices_show_them(applied, client):
+    page = _published_page(client, applied, applied.living.enrollment.school, applied.he_living)
+    assert (
+        UNDERGRADUATE in page
+        and ROLL in page
+        and "低保家庭新生生活资助" in page
+        and "3,000.00" in page
+    )
     # Checked by the township and decided by the county, not by a school.
     assert "经乡镇初审、县级审核" in page and "经学校初审" not in page
+    page = _published_page(client, applied, applied.kindergarten, applied.pre_fee)
+    assert CHILD in page and "保教费减免" in page and "900.00" in page and UNDERGRADUATE not in page
     printed = notice_contexts(
         selection=Selection(term=applied.term, township=applied.township), actor=applied.officer
     )
@@ -313,6 +327,10 @@ def test_compute_aid_never_touches_them_and_the_summary_leaves_them_out(applied)
         term=applied.term, township=applied.township, actor=SystemActor("tests")
     )
     assert not {"PRE-FEE", "HE-LIVING", "HE-LOAN"} & set(result.policy_codes)
+    with pytest.raises(CommandError, match="没有代码为 HE-LIVING 的测算类资助项目"):
+        call_command(
+            "compute_aid", "--year", "2022-2023", "--term", "autumn", "--policy", "HE-LIVING"
+        )
     assert _snapshot(applied.fee, applied.living) == before
     assert applied.fee.history.count() + applied.living.history.count() == history
     # The aid summary (/aid/) counts computed policies only.
