@@ -31,6 +31,7 @@ from subsidies.rules.applications import (
     must_lend_at_cap,
 )
 from subsidies.services.applications import (
+    application_assess,
     application_check,
     application_decide,
     application_submit,
@@ -81,6 +82,14 @@ def _college_student(kids: Any, *categories: str, poor: bool = False) -> Any:
     return make_student(
         household=make_household(village=village, categories=categories), birth=COLLEGE_BIRTH
     )
+
+
+def _kindergarten_child(township: Any, kids: Any, category: str, *, poor: bool) -> Any:
+    """A child of a household with `category` at a kindergarten charging 1800 yuan a year."""
+    kindergarten = make_school(
+        township=township, stages=Stage.KINDERGARTEN, tuition=Decimal("1800")
+    )
+    return kids(kindergarten, categories=(category,), poor=poor, stage=Stage.KINDERGARTEN)
 
 
 def _submit(officer: Any, student: Any, policy: Policy, term: Any, **asked: Any) -> Any:
@@ -138,12 +147,7 @@ def test_pre_fee_is_at_most_the_kindergartens_fee_for_the_term(term):
 
 def test_pre_fee_through_submit(term, township, kids, officer):
     """The seed: "对省定贫困村特困家庭儿童酌情减免保教费": the child at a 1800-yuan kindergarten may ask up to 900."""
-    kindergarten = make_school(
-        township=township, stages=Stage.KINDERGARTEN, tuition=Decimal("1800")
-    )
-    child = kids(
-        kindergarten, categories=(HouseholdCategory.EXTREME,), poor=True, stage=Stage.KINDERGARTEN
-    )
+    child = _kindergarten_child(township, kids, HouseholdCategory.EXTREME, poor=True)
     policy = _policy(term, "PRE-FEE")
     errors = _refusal(lambda: _submit(officer, child.student, policy, term, amount=Decimal("950")))
     assert errors["amount_requested"] == [
@@ -157,7 +161,7 @@ def test_pre_fee_through_submit(term, township, kids, officer):
     )
 
     plain = kids(
-        kindergarten, categories=(HouseholdCategory.EXTREME,), poor=False, stage=Stage.KINDERGARTEN
+        child.school, categories=(HouseholdCategory.EXTREME,), poor=False, stage=Stage.KINDERGARTEN
     )
     errors = _refusal(lambda: _submit(officer, plain.student, policy, term, amount=Decimal("900")))
     assert errors["exception_reason"] == [
@@ -407,12 +411,7 @@ def test_an_applicant_outside_the_rules_needs_a_reason_which_the_entitlement_sho
     term, township, kids, officer
 ):
     """A staff member may accept an applicant outside the rules only with a recorded reason, shown on the review."""
-    kindergarten = make_school(
-        township=township, stages=Stage.KINDERGARTEN, tuition=Decimal("1800")
-    )
-    child = kids(
-        kindergarten, categories=(HouseholdCategory.EXTREME,), poor=False, stage=Stage.KINDERGARTEN
-    )
+    child = _kindergarten_child(township, kids, HouseholdCategory.EXTREME, poor=False)
     policy = _policy(term, "PRE-FEE")
     errors = _refusal(
         lambda: _submit(
@@ -443,38 +442,20 @@ def test_an_applicant_outside_the_rules_needs_a_reason_which_the_entitlement_sho
 
 
 def test_a_reason_is_not_kept_when_the_applicant_meets_the_rules(term, township, kids, officer):
-    kindergarten = make_school(
-        township=township, stages=Stage.KINDERGARTEN, tuition=Decimal("1800")
-    )
-    child = kids(
-        kindergarten, categories=(HouseholdCategory.EXTREME,), poor=True, stage=Stage.KINDERGARTEN
-    )
+    child = _kindergarten_child(township, kids, HouseholdCategory.EXTREME, poor=True)
+    pre_fee = _policy(term, "PRE-FEE")
     application = _submit(
-        officer,
-        child.student,
-        _policy(term, "PRE-FEE"),
-        term,
-        amount=Decimal("900"),
-        exception_reason="无",
+        officer, child.student, pre_fee, term, amount=Decimal("900"), exception_reason="无"
     )
     assert (application.exception_reason, application.rule_problems) == ("", [])
 
 
-def test_no_reason_waives_a_missing_amount_or_one_above_the_cap(term, township, kids, officer):
-    kindergarten = make_school(
-        township=township, stages=Stage.KINDERGARTEN, tuition=Decimal("1800")
-    )
-    child = kids(
-        kindergarten, categories=(HouseholdCategory.EXTREME,), poor=False, stage=Stage.KINDERGARTEN
-    )
+def test_no_reason_waives_an_amount_above_the_cap(term, township, kids, officer):
+    child = _kindergarten_child(township, kids, HouseholdCategory.EXTREME, poor=False)
+    pre_fee = _policy(term, "PRE-FEE")
     errors = _refusal(
         lambda: _submit(
-            officer,
-            child.student,
-            _policy(term, "PRE-FEE"),
-            term,
-            amount=Decimal("1000"),
-            exception_reason="特殊情况",
+            officer, child.student, pre_fee, term, amount=Decimal("1000"), exception_reason="特殊"
         )
     )
     assert list(errors) == ["amount_requested"]
@@ -486,16 +467,13 @@ def test_no_reason_waives_a_missing_amount_or_one_above_the_cap(term, township, 
 
 def test_the_rules_follow_the_policys_fields(term, township, kids, officer):
     """Each rule is a field of the policy: the county edits it, and the next application is judged by it."""
-    kindergarten = make_school(
-        township=township, stages=Stage.KINDERGARTEN, tuition=Decimal("1800")
-    )
-    plain = kids(
-        kindergarten, categories=(HouseholdCategory.DIBAO,), poor=False, stage=Stage.KINDERGARTEN
-    )
+    plain = _kindergarten_child(township, kids, HouseholdCategory.DIBAO, poor=False)
     policy = _policy(term, "PRE-FEE")
-    errors = _refusal(lambda: _submit(officer, plain.student, policy, term, amount=Decimal("900")))
-    assert errors["exception_reason"] == [
-        "申请人不是特困供养家庭学生；申请人家庭不在省定贫困村。如确需受理，请填写破格受理理由。"
+    asked = Asked(amount=Decimal("900"))
+    assessed = application_assess(student=plain.student, policy=policy, asked=asked, term=term)
+    assert _messages(assessed.eligibility) == [
+        "申请人不是特困供养家庭学生",
+        "申请人家庭不在省定贫困村",
     ]
     policy.applicant_poor_village_only = False
     policy.save()

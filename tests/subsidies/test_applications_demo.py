@@ -25,20 +25,11 @@ def demo_township(term, township, kids):
         stages=Stage.KINDERGARTEN,
         tuition=Decimal("1200"),
     )
-    kids(
-        kindergarten,
-        categories=(HouseholdCategory.EXTREME,),
-        poor=True,
-        stage=Stage.KINDERGARTEN,
-        name="于帆",
-    )
-    kids(
-        kindergarten,
-        categories=(HouseholdCategory.DIBAO,),
-        poor=True,
-        stage=Stage.KINDERGARTEN,
-        name="袁文磊",
-    )
+    for category, name in (
+        (HouseholdCategory.EXTREME, "于帆"),
+        (HouseholdCategory.DIBAO, "袁文磊"),
+    ):
+        kids(kindergarten, categories=(category,), poor=True, stage=Stage.KINDERGARTEN, name=name)
     demo_accounts_ensure()
     return township
 
