@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from aidsite.access import SystemActor, actor_user, require
@@ -247,8 +247,9 @@ def evidence_add(*, application: AidApplication, kind: str, file: Any, actor: Ac
 
 
 def _locked(application: AidApplication) -> AidApplication:
-    # Only the application's row: PostgreSQL refuses FOR UPDATE on the outer join to `enrollment`.
-    return AidApplication.objects.select_for_update(of=("self",)).select_related(
+    """The application, locked for the step (only its own row: the enrollment may be missing)."""
+    of = ("self",) if connection.features.has_select_for_update_of else ()
+    return AidApplication.objects.select_for_update(of=of).select_related(
         "policy__school_year", "student__household__village__township", "township", "term", "enrollment__school"
     ).get(pk=application.pk)
 
