@@ -22,6 +22,7 @@ run: setup
 	DEBUG=1 $(PY) manage.py load_demo
 	DEBUG=1 $(PY) manage.py open_year 2022-2023
 	DEBUG=1 $(PY) manage.py compute_aid --year 2022-2023 --term autumn
+	DEBUG=1 $(PY) manage.py load_applications_demo
 	DEBUG=1 $(PY) manage.py load_campaigns_demo
 	@echo "服务已启动： http://$(HOST):$(PORT)/admin/ 园长工作台： http://$(HOST):$(PORT)/portal/ （后台任务进程随之启动，Ctrl+C 一并停止）"
 	@# The task worker (export centre) runs beside the web server and is stopped with it.

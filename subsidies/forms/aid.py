@@ -24,6 +24,7 @@ from subsidies.forms.shared import (
     terms,
     visible_townships,
 )
+from subsidies.forms.shared import policies as listed_policies
 from subsidies.models import EntitlementStatus, OverrideAction, Policy, PolicyTier
 from subsidies.selectors import TermData, default_term
 
@@ -99,13 +100,13 @@ class AidScopeForm(forms.Form):
         return params
 
 
-def _policy_choices(term: Term | None, empty: str) -> list[tuple[str, str]]:
+def _policy_choices(term: Term | None, empty: str, *, granted: bool = False) -> list[tuple[str, str]]:
+    """The term's computed policies; with `granted`, also those by application with approved aid."""
     choices: list[tuple[str, str]] = [("", empty)]
     if term is None:
         return choices
-    policies = Policy.objects.filter(
-        school_year_id=term.school_year_id, by_application=False
-    ).order_by("order", "code")
+    offered = listed_policies() if granted else Policy.objects.filter(by_application=False)
+    policies = offered.filter(school_year_id=term.school_year_id).order_by("order", "code")
     return choices + list(policies.values_list("code", "name"))
 
 
@@ -177,6 +178,8 @@ class ListFilterForm(_PolicyScopeForm):
         if self.fixed_township is None and str(self.asked.get("township") or "").isdigit():
             schools = schools.filter(township_id=int(self.asked["township"]))
         self.fields["school"].queryset = schools
+        # The list holds approved applications too: they can be looked for by policy.
+        self.fields["policy"].choices = _policy_choices(self.selected_term, str(self.all_policies), granted=True)
         self.fields["tier"].choices = [("", _("全部档次"))] + [(t, f"{t}档") for t in _year_tiers(self.selected_term)]
 
     def clean_q(self) -> str:

@@ -35,7 +35,7 @@ class NoticeForm(PolicyOfTermForm):
     school = SchoolChoiceField(label=_("学校（幼儿园）"), queryset=School.objects.none(), empty_label=_("请选择"))
     policy = forms.ModelChoiceField(
         label=_("资助项目"), queryset=Policy.objects.none(), empty_label=_("请选择"),
-        help_text=_("须属于所选学期的学年；按申请办理的项目不在此公示。"),
+        help_text=_("须属于所选学期的学年；按申请办理的项目在批准后列入。"),
     )
     start_date = forms.DateField(
         label=_("公示开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -78,7 +78,7 @@ class NoticeForm(PolicyOfTermForm):
         lets school and policy choices filter each other by them (one query)."""
         listed = scope_queryset(
             self.user, Entitlement.objects.filter(status__in=AWARDED_STATUSES, amount__gt=0)
-        ).filter(policy__by_application=False)
+        )
         return list(listed.values_list("term_id", "enrollment__school_id", "policy_id").distinct().order_by())
 
     def clean_objection_contact(self) -> str:

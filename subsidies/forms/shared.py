@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from aidsite.access import scope_queryset
 from students.models import SchoolYear, Term, Township
-from subsidies.models import Policy
+from subsidies.models import Entitlement, Policy
 from subsidies.selectors import year_has_policies
 
 
@@ -19,8 +20,10 @@ def terms() -> Any:
 
 
 def policies() -> Any:
-    """The policies a term's list computes (those by application are handled elsewhere)."""
-    return Policy.objects.select_related("school_year").filter(by_application=False)
+    """The policies of the lists that notices, ledgers and exports take: every computed policy,
+    and a policy by application once an approved application made aid of it (a loan never does)."""
+    granted = Entitlement.objects.filter(policy=OuterRef("pk"))
+    return Policy.objects.select_related("school_year").filter(Q(by_application=False) | Q(Exists(granted)))
 
 
 def required_reason(value: str | None, message: Any) -> str:

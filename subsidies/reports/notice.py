@@ -89,6 +89,8 @@ def notice_context(
         "title": f"{school.name}{term}{policy.name}公示名单",
         "school_name": school.name,
         "policy_name": policy.name,
+        # Who checked the list: the school for computed aid; applications go through the township and county.
+        "checked": "经乡镇初审、县级审核" if policy.by_application else "经学校初审",
         "term_label": str(term),
         "rows": rows,
         "count": len(rows),

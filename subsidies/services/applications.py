@@ -421,7 +421,9 @@ def _entitlement(application: AidApplication, assessment: Assessment, why: str, 
         f"批准 {amount} 元",
     ]
     if application.exception_reason:
-        lines.insert(1, f"破格受理：{application.exception_reason}")
+        # The unmet rules stay visible wherever the entitlement's reasons are shown (list, exports).
+        unmet = "，".join(application.rule_problems)
+        lines.insert(1, f"破格受理（{unmet}）：{application.exception_reason}" if unmet else f"破格受理：{application.exception_reason}")
     entitlement = Entitlement(
         student=application.student,
         enrollment=enrollment,

@@ -120,7 +120,10 @@ def page_context(form: AidScopeForm, title: str, **extra: Any) -> dict[str, Any]
 
 
 def approvals_made(request: HttpRequest, term: Term, township: Township | None) -> Any:
-    approvals = scope_queryset(request.user, EntitlementApproval.objects.filter(term=term))
+    """The term's list approvals (名单审核); an approved application's own approval is not one."""
+    approvals = scope_queryset(request.user, EntitlementApproval.objects.filter(term=term)).exclude(
+        entitlements__policy__by_application=True
+    )
     if township is not None:
         approvals = approvals.filter(township=township)
     approvals = list(
@@ -188,9 +191,14 @@ def _summary_groups(rows: list[SummaryRow]) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
+def _computed_list(request: HttpRequest, term: Term, township: Township | None) -> Any:
+    """The term's computed list: approved applications are decided one by one, not computed."""
+    return entitlement_list(actor=request.user, term=term, township=township).filter(policy__by_application=False)
+
+
 def _list_changes(request: HttpRequest, term: Term, township: Township | None) -> int:
     """Students whose conditions an applied external list changed since the term was last computed."""
-    computed = entitlement_list(actor=request.user, term=term, township=township).aggregate(at=Max("computed_at"))
+    computed = _computed_list(request, term, township).aggregate(at=Max("computed_at"))
     return condition_changes_count(since=computed["at"], school_year=term.school_year, township=township)
 
 
@@ -205,7 +213,7 @@ def aid_index(request: HttpRequest) -> HttpResponse:
         groups = _summary_groups(rows)
         by_status = {
             row["status"]: row
-            for row in entitlement_list(actor=request.user, term=term, township=township)
+            for row in _computed_list(request, term, township)
             .order_by()
             .values("status")
             .annotate(n=Count("id"), total=Sum("amount"))
