@@ -22,6 +22,11 @@ class TwoAfterScopeForm(DropoutScopeForm):
     outcome = forms.ChoiceField(label=_("告知结果"), choices=OUTCOME_FILTER, required=False)
 
     def __init__(self, data: Any, *, user: Any) -> None:
+        if not data.get("year"):
+            # The picker shows the year the list is for, not the newest year it offers.
+            default = two_after_default_year()
+            data = data.copy()
+            data["year"] = default.pk if default is not None else ""
         super().__init__(data, user=user)
         del self.fields["village"]
         self.fields["year"].label = _("毕业学年")

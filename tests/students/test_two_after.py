@@ -132,6 +132,7 @@ def test_the_page_opens_on_the_year_that_ended_last(world, client, officer):
     client.force_login(officer)
     html = client.get(reverse("dropouts:two_after")).content.decode()
     assert "2022-2023学年两后生" in html and "2023-2024学年在全县没有任何学籍" in html
+    assert f'<option value="{world.year.pk}" selected>2022-2023</option>' in html
     assert "张初毕" in html
 
 
