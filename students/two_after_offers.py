@@ -8,7 +8,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from aidsite.access import actor_user, covers_township, require, user_scope
@@ -64,7 +64,11 @@ def two_after_offer_record(
     offer.full_clean()
     # simple_history takes the user from the request; services also run from commands and tests.
     offer._history_user = actor_user(actor)
-    offer.save()
+    try:
+        with transaction.atomic():
+            offer.save()
+    except IntegrityError as exc:  # another officer recorded the first offer meanwhile
+        raise ValidationError("另一位工作人员刚刚记录了该学生的告知，请刷新后重试。") from exc
     return offer
 
 
