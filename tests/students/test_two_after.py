@@ -28,10 +28,8 @@ from students.two_after import (
 from students.two_after_offers import two_after_offer_record
 from subsidies.models import Entitlement
 from subsidies.services.policies import policies_seed_load
-from tests.factories import make_enrollment, make_household, make_student, make_user
+from tests.factories import make_user
 from tests.students.two_after_world import (
-    EXTREME,
-    JUNIOR_BIRTH,
     LISTED,
     build_two_after_world,
 )
@@ -303,13 +301,9 @@ def test_the_outcome_filter_and_counts(world, client, officer):
 def _more(world, prefix: str, count: int) -> None:
     """`count` more 特困 students who graduated from 东岭中学; every second one offered a place."""
     for i in range(count):
-        household = make_household(village=world.township.villages.first(), categories=EXTREME)
-        student = make_student(household=household, name=f"{prefix}{i}", birth=JUNIOR_BIRTH)
-        make_enrollment(student=student, school=world.junior, school_year=world.year,
-                        stage=Stage.JUNIOR, grade="九年级", study_year=3, status="graduated")  # fmt: skip
+        world.finish(f"{prefix}{i}", grade="九年级", study_year=3)
         if i % 2:
-            world.students[student.name] = student
-            _offer(world, student.name)
+            _offer(world, f"{prefix}{i}")
 
 
 def _page_queries(client, world) -> int:
