@@ -5,6 +5,7 @@
 - computed lists not yet reviewed (名单审核), per term, township and policy;
 - schools below a policy's floor in the latest term with a list;
 - no child missed (名单核查): suspected drop-outs and children not in kindergarten (控辍保学),
+  两后生 not yet offered the vocational school's place (or not answered),
   qualifying students not aided (应助未助), external-list differences not yet looked at.
 
 Read through the other apps' selectors only, in the user's scope, with a fixed number of
@@ -31,6 +32,7 @@ from aidsite.access import user_scope
 from aidsite.models import Role
 from students.external_lists import external_difference_count
 from students.omissions import omission_counts
+from students.two_after import two_after_count
 from subsidies.selectors import (
     batches_pending_approval,
     latest_listed_term,
@@ -59,6 +61,7 @@ _VERSIONED = (
     "students.HistoricalHouseholdMember",
     "students.HistoricalDropoutCase",
     "students.HistoricalDropoutContact",
+    "students.HistoricalTwoAfterOffer",
     "subsidies.HistoricalPolicy",
     "subsidies.HistoricalQuotaAllocation",
     "subsidies.HistoricalEntitlement",
@@ -263,11 +266,14 @@ def _check_counts(actor: Actor) -> dict[str, Any]:
     counts = cache.get(key)
     if counts is None:
         omissions = omission_counts(actor)
+        two_after = two_after_count(actor)
         term = latest_listed_term(actor=actor) if actor.has_perm(AID_PAGES) else None
         counts = {
             "year": omissions.school_year if omissions else "",
             "dropouts": omissions.suspected_dropouts if omissions else 0,
             "preschool": omissions.not_in_kindergarten if omissions else 0,
+            "two_after_year": two_after.school_year if two_after else "",
+            "two_after": two_after.waiting if two_after else 0,
             "term": term,
             "unaided": unaided_count(actor, term) if term is not None else 0,
             "differences": external_difference_count(actor),
@@ -284,6 +290,8 @@ def _checks_group(actor: Actor) -> TodoGroup | None:
         items.append(Todo(f"疑似失学辍学 {counts['dropouts']} 人", _url("dropouts:index"), f"{counts['year']}学年，逐一劝返并记录跟进"))
     if counts["preschool"]:
         items.append(Todo(f"适龄未入园 {counts['preschool']} 人", _url("dropouts:index", list="preschool"), f"{counts['year']}学年，3–5 周岁"))
+    if counts["two_after"]:
+        items.append(Todo(f"两后生待落实 {counts['two_after']} 人", _url("dropouts:two_after"), f"{counts['two_after_year']}学年初、高中毕业未升学的特困家庭学生，告知职业中专绿色通道"))
     if counts["unaided"]:
         term = counts["term"]
         items.append(Todo(f"应助未助 {counts['unaided']} 人次", _url("aid:unaided", term=term.pk), f"{term}，逐项核实原因"))

@@ -42,6 +42,7 @@ def _register_access_and_admin_index() -> None:
         "students.change_village",
         "students.*_dropoutcase",
         "students.*_dropoutcontact",
+        "students.*_twoafteroffer",
     )
     grant(
         Role.DIRECTOR,

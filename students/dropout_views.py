@@ -49,7 +49,13 @@ from students.omissions import (
 PAGE_SIZE = 200
 
 
-def dropout_page(*, methods: tuple[str, ...], write: bool = False) -> Callable[[Any], Any]:
+def dropout_page(
+    *,
+    methods: tuple[str, ...],
+    write: bool = False,
+    view_perm: str = VIEW,
+    write_perms: tuple[str, ...] = WRITE,
+) -> Callable[[Any], Any]:
     """Log-in, the role check (a write: not read-only roles), then the method."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -57,7 +63,7 @@ def dropout_page(*, methods: tuple[str, ...], write: bool = False) -> Callable[[
 
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            require(request.user, WRITE if write else VIEW, staff=True, write=write)
+            require(request.user, write_perms if write else view_perm, staff=True, write=write)
             return allowed(request, *args, **kwargs)
 
         return login_required(wrapped)

@@ -591,3 +591,4 @@ from students.external_models import (  # noqa: E402, F401
     ExternalListRow,
     ExternalSource,
 )
+from students.two_after_models import OfferOutcome, TwoAfterOffer  # noqa: E402, F401

@@ -81,6 +81,7 @@ _SIDE_OBJECTS = {
     ("portal/campaigns/", "school_pk"): "school",
     ("portal/mentoring/", "pk"): "mentoring",
     ("dropouts/child/", "pk"): "member",
+    ("dropouts/two-after/", "pk"): "two_after",
 }
 
 
@@ -201,6 +202,9 @@ EXPECTED: dict[str, str] = {
     'dropouts/child/<int:pk>/': '200 200 403 200   L / 200 404 403 200   L / 405 405 403 405   L / 405 405 403 405   L',
     'dropouts/child/<int:pk>/contact/': '405 405 403 403   L / 405 405 403 403   L / 400 400 403 403   L / 400 404 403 403   L',
     'dropouts/child/<int:pk>/close/': '405 405 403 403   L / 405 405 403 403   L / 400 400 403 403   L / 400 404 403 403   L',
+    'dropouts/two-after/': '200 200 403 200   L / 200 200 403 200   L / 405 405 403 405   L / 405 405 403 405   L',
+    'dropouts/two-after/<int:pk>/': '200 200 403 200   L / 200 404 403 200   L / 405 405 403 405   L / 405 405 403 405   L',
+    'dropouts/two-after/<int:pk>/offer/': '405 405 403 403   L / 405 405 403 403   L / 400 400 403 403   L / 400 404 403 403   L',
     'admin/': '200 200 200 200   L / 200 200 200 200   L / 200 200 200 200   L / 200 200 200 200   L',
     'admin/login/': '  3   3   3   3 200 /   3   3   3   3 200 / 200 200 200 200 200 / 200 200 200 200 200',
     'admin/logout/': '405 405 405 405   3 / 405 405 405 405   3 / 200 200 200 200   3 / 200 200 200 200   3',

@@ -33,12 +33,19 @@ from campaigns.models import (
 )
 from campaigns.report_jobs import CAMPAIGN_REPORT_KIND
 from campaigns.visits import visit_record
-from students.models import HouseholdMember, Stage
+from students.models import HouseholdCategory, HouseholdMember, Stage
 from subsidies.models import BankOutcome, BankResult, LedgerEntry, QuotaAllocation
 from subsidies.services.ledgers import batch_approve, batch_prepare, entry_reverse
 from subsidies.services.notices import notice_publish
 from tests.campaigns.conftest import SYSTEM, png_bytes
-from tests.factories import make_id_number, make_user
+from tests.factories import (
+    make_enrollment,
+    make_household,
+    make_id_number,
+    make_school,
+    make_student,
+    make_user,
+)
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of
 from tests.world import make_place, year_with_policies
 
@@ -149,7 +156,17 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
             "member": member,
         }
     )  # fmt: skip
+    side.objects["two_after"] = _two_after_student(name=name, township=township, village=village, year=year)
     return side, {"township": staff, "director": director}
+
+
+def _two_after_student(*, name: str, township: Any, village: Any, year: Any) -> Any:
+    """A 特困 pupil in the final grade of a junior school this year: a 两后生 (the next year is not open)."""
+    school = make_school(township=township, name=f"{name}镇中学", stages=Stage.JUNIOR)
+    household = make_household(village=village, categories=(HouseholdCategory.EXTREME,))
+    student = make_student(household=household, name=f"{name}两后生", birth=dt.date(year.start_year - 15, 3, 1))
+    make_enrollment(student=student, school=school, school_year=year, stage=Stage.JUNIOR, grade="九年级", study_year=3)
+    return student
 
 
 def build_matrix_world() -> MatrixWorld:
