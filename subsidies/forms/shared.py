@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from aidsite.access import scope_queryset
 from students.models import SchoolYear, Term, Township
-from subsidies.models import Policy
+from subsidies.models import LOCKED_STATUSES, Entitlement, Policy
 from subsidies.selectors import year_has_policies
 
 
@@ -19,8 +20,10 @@ def terms() -> Any:
 
 
 def policies() -> Any:
-    """The policies a term's list computes (those by application are handled elsewhere)."""
-    return Policy.objects.select_related("school_year").filter(by_application=False)
+    """The policies a term's list computes, and those by application once an application was
+    approved (their approved entitlements are paid and published like computed aid)."""
+    granted = Entitlement.objects.filter(policy=OuterRef("pk"), status__in=LOCKED_STATUSES)
+    return Policy.objects.select_related("school_year").filter(Q(by_application=False) | Exists(granted))
 
 
 def required_reason(value: str | None, message: Any) -> str:
