@@ -19,7 +19,11 @@ from subsidies.forms.aid import ListFilterForm
 from subsidies.forms.shared import visible_townships
 from subsidies.models import ApplicationStatus, DegreeLevel, EvidenceKind, Policy
 from subsidies.models.applications import validate_evidence
-from subsidies.selectors.application_lists import application_policies, application_years, default_application_year
+from subsidies.selectors.application_lists import (
+    application_policies,
+    application_years,
+    default_application_year,
+)
 from subsidies.selectors.applications import applicant_find
 
 
@@ -42,9 +46,18 @@ def _selected_year(data: Any) -> SchoolYear | None:
 class ApplicationFilterForm(forms.Form):
     """资助申请 filters: school year, policy, status, township (county-wide roles), name or ID number."""
 
-    year = forms.ModelChoiceField(label=_("学年"), queryset=SchoolYear.objects.none(), empty_label=None)
-    policy = PolicyNameField(label=_("资助项目"), queryset=Policy.objects.none(), required=False, empty_label=_("全部项目"))
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态")), *ApplicationStatus.choices])
+    year = forms.ModelChoiceField(
+        label=_("学年"), queryset=SchoolYear.objects.none(), empty_label=None
+    )
+    policy = PolicyNameField(
+        label=_("资助项目"),
+        queryset=Policy.objects.none(),
+        required=False,
+        empty_label=_("全部项目"),
+    )
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *ApplicationStatus.choices]
+    )
     township = forms.ModelChoiceField(
         label=_("乡镇"), queryset=Township.objects.none(), required=False, empty_label=_("全县")
     )
@@ -98,7 +111,9 @@ class ApplicationForm(forms.Form):
         label=_("学期"), queryset=Term.objects.none(), required=False, empty_label=None,
         help_text=_("保教费、学费减免按学期申请；大学生资助为一次性资助，不选学期。"),
     )  # fmt: skip
-    amount_requested = forms.DecimalField(label=_("申请金额（元）"), max_digits=10, decimal_places=2, min_value=0)
+    amount_requested = forms.DecimalField(
+        label=_("申请金额（元）"), max_digits=10, decimal_places=2, min_value=0
+    )
     applied_on = forms.DateField(
         label=_("申请日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -106,8 +121,12 @@ class ApplicationForm(forms.Form):
     degree_level = forms.ChoiceField(
         label=_("学历层次"), required=False, choices=[("", "—"), *DegreeLevel.choices]
     )
-    entry_year = forms.IntegerField(label=_("入学年份"), required=False, min_value=1990, max_value=2100)
-    program_years = forms.IntegerField(label=_("学制（年）"), required=False, min_value=1, max_value=8)
+    entry_year = forms.IntegerField(
+        label=_("入学年份"), required=False, min_value=1990, max_value=2100
+    )
+    program_years = forms.IntegerField(
+        label=_("学制（年）"), required=False, min_value=1, max_value=8
+    )
     tuition_per_year = forms.DecimalField(
         label=_("学费（元/年）"), required=False, max_digits=10, decimal_places=2, min_value=0
     )
@@ -125,13 +144,17 @@ class ApplicationForm(forms.Form):
         "college", "degree_level", "entry_year", "program_years", "tuition_per_year", "accommodation_per_year",
     )  # fmt: skip
 
-    def __init__(self, *args: Any, user: Any, school_year: SchoolYear | None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, school_year: SchoolYear | None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.school_year = school_year
         policies = application_policies(school_year).prefetch_related("categories")
         self.fields["policy"].queryset = policies
-        self.fields["term"].queryset = Term.objects.filter(school_year=school_year).order_by("start_date")
+        self.fields["term"].queryset = Term.objects.filter(school_year=school_year).order_by(
+            "start_date"
+        )
         self.fields["partner"].choices = _partner_choices(policies)
         self.fields["applied_on"].initial = timezone.localdate()
         self.applicant: Student | HouseholdMember | None = None
@@ -147,9 +170,14 @@ class ApplicationForm(forms.Form):
         number = normalize_id_number(self.cleaned_data["id_number"])
         holder = applicant_find(number)
         # Someone outside the user's township reads as not found: the page discloses no one.
-        if holder is None or not scope_queryset(self.user, type(holder).objects.filter(pk=holder.pk)).exists():
+        if (
+            holder is None
+            or not scope_queryset(self.user, type(holder).objects.filter(pk=holder.pk)).exists()
+        ):
             raise forms.ValidationError(
-                _("登记系统中没有此身份证号（或不在本乡镇）。请先在学生或家庭成员名册中登记申请人。")
+                _(
+                    "登记系统中没有此身份证号（或不在本乡镇）。请先在学生或家庭成员名册中登记申请人。"
+                )
             )
         self.applicant = holder
         return number
@@ -173,7 +201,9 @@ class ApplicationForm(forms.Form):
 class EvidenceForm(forms.Form):
     """One file of evidence with its kind (录取通知书, 特困证明, 收费票据…): a photo, scan or PDF."""
 
-    kind = forms.ChoiceField(label=_("材料类别"), choices=[("", "—"), *EvidenceKind.choices], required=False)
+    kind = forms.ChoiceField(
+        label=_("材料类别"), choices=[("", "—"), *EvidenceKind.choices], required=False
+    )
     file = forms.FileField(
         label=_("文件"), required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif,application/pdf"}),
@@ -197,13 +227,19 @@ EvidenceFormSet = forms.formset_factory(EvidenceForm, extra=3, max_num=6)
 
 def evidence_items(formset: Any) -> list[tuple[str, Any]]:
     """(kind, file) of each filled row of a valid formset."""
-    return [(f.cleaned_data["kind"], f.cleaned_data["file"]) for f in formset if f.cleaned_data.get("file")]
+    return [
+        (f.cleaned_data["kind"], f.cleaned_data["file"])
+        for f in formset
+        if f.cleaned_data.get("file")
+    ]
 
 
 class CheckForm(forms.Form):
     """初审 (township): pass to the county, or refuse with the reason."""
 
-    passed = forms.TypedChoiceField(choices=[("1", "通过"), ("0", "不通过")], coerce=lambda v: v == "1")
+    passed = forms.TypedChoiceField(
+        choices=[("1", "通过"), ("0", "不通过")], coerce=lambda v: v == "1"
+    )
     reason = forms.CharField(
         label=_("初审意见"), max_length=200, required=False, validators=[validate_free_text],
         widget=forms.TextInput(attrs={"size": 50}),
@@ -213,8 +249,12 @@ class CheckForm(forms.Form):
 class DecideForm(forms.Form):
     """审核 (county): approve (the amount defaults to the rules' amount) or refuse with the reason."""
 
-    approve = forms.TypedChoiceField(choices=[("1", "批准"), ("0", "不予批准")], coerce=lambda v: v == "1")
-    amount = forms.DecimalField(label=_("批准金额（元）"), required=False, max_digits=10, decimal_places=2, min_value=0)
+    approve = forms.TypedChoiceField(
+        choices=[("1", "批准"), ("0", "不予批准")], coerce=lambda v: v == "1"
+    )
+    amount = forms.DecimalField(
+        label=_("批准金额（元）"), required=False, max_digits=10, decimal_places=2, min_value=0
+    )
     decision_reason = forms.CharField(
         label=_("审核意见"), max_length=200, required=False, validators=[validate_free_text],
         widget=forms.TextInput(attrs={"size": 50}), help_text=_("不予批准须写明理由。"),

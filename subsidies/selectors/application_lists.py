@@ -21,7 +21,9 @@ DECIDE = "subsidies.decide_aidapplication"
 
 def application_years() -> QuerySet[SchoolYear]:
     """School years with policies handled by application, the newest first (the page's year choices)."""
-    return SchoolYear.objects.filter(policies__by_application=True).distinct().order_by("-start_year")
+    return (
+        SchoolYear.objects.filter(policies__by_application=True).distinct().order_by("-start_year")
+    )
 
 
 def default_application_year() -> SchoolYear | None:
@@ -33,7 +35,9 @@ def application_policies(school_year: SchoolYear | None) -> QuerySet[Policy]:
     """The year's policies handled by application, in the county's order."""
     if school_year is None:
         return Policy.objects.none()
-    return Policy.objects.filter(school_year=school_year, by_application=True).order_by("order", "code")
+    return Policy.objects.filter(school_year=school_year, by_application=True).order_by(
+        "order", "code"
+    )
 
 
 def application_list(
@@ -84,7 +88,9 @@ def _waiting_for_check(actor: Actor) -> QuerySet[AidApplication]:
 def _waiting_for_decision(actor: Actor) -> QuerySet[AidApplication]:
     # Four-eyes: what the reviewer entered or checked waits for another reviewer, not for them.
     mine = Q(submitted_by_id=actor.pk) | Q(checked_by_id=actor.pk)
-    return scope_queryset(actor, AidApplication.objects.filter(status=ApplicationStatus.CHECKED)).exclude(mine)
+    return scope_queryset(
+        actor, AidApplication.objects.filter(status=ApplicationStatus.CHECKED)
+    ).exclude(mine)
 
 
 def applications_waiting(actor: Actor) -> ApplicationsWaiting:

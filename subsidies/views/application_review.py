@@ -42,22 +42,34 @@ def get_application(request: HttpRequest, pk: int) -> AidApplication:
     return get_for_user(
         request.user,
         AidApplication.objects.select_related(
-            "student__household__village__township", "policy__school_year", "term__school_year", "township",
-            "enrollment__school", "submitted_by", "checked_by", "decided_by", "entitlement",
+            "student__household__village__township",
+            "policy__school_year",
+            "term__school_year",
+            "township",
+            "enrollment__school",
+            "submitted_by",
+            "checked_by",
+            "decided_by",
+            "entitlement",
         ),
         pk=pk,
     )
 
 
 def get_evidence(request: HttpRequest, pk: int) -> ApplicationEvidence:
-    return get_for_user(request.user, ApplicationEvidence.objects.select_related("application"), pk=pk)
+    return get_for_user(
+        request.user, ApplicationEvidence.objects.select_related("application"), pk=pk
+    )
 
 
 def _rules_amount(application: AidApplication) -> tuple[Any, str]:
     """The rules' amount for the application now, and why (None with the reason when there is none)."""
     try:
         assessment = application_assess(
-            student=application.student, policy=application.policy, asked=asked_of(application), term=application.term
+            student=application.student,
+            policy=application.policy,
+            asked=asked_of(application),
+            term=application.term,
         )
     except ValidationError as exc:
         return None, "；".join(exc.messages)
@@ -75,7 +87,9 @@ def _who(user: Any, fallback: str = "") -> str:
 
 def _four_eyes_refusal(request: HttpRequest, application: AidApplication) -> str:
     if request.user.pk in (application.submitted_by_id, application.checked_by_id):
-        return "您录入或初审了此申请，按“双人审核”规定不能由您审核，请由县资助中心另一位工作人员审核。"
+        return (
+            "您录入或初审了此申请，按“双人审核”规定不能由您审核，请由县资助中心另一位工作人员审核。"
+        )
     return ""
 
 
@@ -87,10 +101,14 @@ def _may(request: HttpRequest, permission: str, application: AidApplication, sta
     )
 
 
-def _render(request: HttpRequest, application: AidApplication, status: int | None = None, **forms: Any) -> HttpResponse:
+def _render(
+    request: HttpRequest, application: AidApplication, status: int | None = None, **forms: Any
+) -> HttpResponse:
     amount, why = _rules_amount(application) if application.is_open else (None, "")
     events = application.events.select_related("user").order_by("at", "pk")
-    evidence = list(application.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk"))
+    evidence = list(
+        application.evidence.select_related("uploaded_by").order_by("uploaded_at", "pk")
+    )
     may_decide = _may(request, DECIDE, application, ApplicationStatus.CHECKED)
     context = {
         "title": f"{application.student.name} · {application.policy.name}",
@@ -98,12 +116,17 @@ def _render(request: HttpRequest, application: AidApplication, status: int | Non
         "masked_id": mask_id_number(application.student.id_number),
         "rules_amount": amount,
         "rules_why": why,
-        "evidence": [{"item": e, "image": e.file.name.lower().endswith((".jpg", ".png", ".webp", ".gif"))} for e in evidence],
+        "evidence": [
+            {"item": e, "image": e.file.name.lower().endswith((".jpg", ".png", ".webp", ".gif"))}
+            for e in evidence
+        ],
         "events": [{"e": e, "who": _who(e.user, e.actor_name)} for e in events],
         "may_check": _may(request, CHECK, application, ApplicationStatus.SUBMITTED),
         "may_decide": may_decide,
         "four_eyes": _four_eyes_refusal(request, application) if may_decide else "",
-        "may_add_evidence": application.is_open and request.user.has_perm(ADD) and not user_scope(request.user).read_only,
+        "may_add_evidence": application.is_open
+        and request.user.has_perm(ADD)
+        and not user_scope(request.user).read_only,
         "check_form": forms.get("check_form") or CheckForm(),
         "decide_form": forms.get("decide_form") or DecideForm(initial={"amount": amount}),
         "evidence_formset": forms.get("evidence_formset") or EvidenceFormSet(prefix="evidence"),
@@ -125,13 +148,20 @@ def application_check_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         passed = form.cleaned_data["passed"]
         try:
-            application_check(application=application, actor=request.user, passed=passed, reason=form.cleaned_data["reason"])
+            application_check(
+                application=application,
+                actor=request.user,
+                passed=passed,
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and "decision_reason" in exc.error_dict:
                 exc = ValidationError({"reason": exc.error_dict["decision_reason"]})
             service_error(form, exc)
         else:
-            messages.success(request, "初审通过，已报县资助中心审核。" if passed else "初审不通过，申请已办结。")
+            messages.success(
+                request, "初审通过，已报县资助中心审核。" if passed else "初审不通过，申请已办结。"
+            )
             return redirect("applications:detail", pk=pk)
     return _render(request, application, check_form=form)
 
@@ -151,7 +181,10 @@ def application_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             service_error(form, exc)
         else:
-            messages.success(request, f"已批准 {done.amount_approved} 元。" if approve else "已作出不予批准的决定。")
+            messages.success(
+                request,
+                f"已批准 {done.amount_approved} 元。" if approve else "已作出不予批准的决定。",
+            )
             return redirect("applications:detail", pk=pk)
     return _render(request, application, decide_form=form)
 
@@ -169,7 +202,9 @@ def application_evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 with transaction.atomic():
                     for kind, file in items:
-                        evidence_add(application=application, kind=kind, file=file, actor=request.user)
+                        evidence_add(
+                            application=application, kind=kind, file=file, actor=request.user
+                        )
             except ValidationError as exc:
                 formset._non_form_errors = formset.error_class(exc.messages)
             else:

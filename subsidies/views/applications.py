@@ -34,8 +34,16 @@ from subsidies.forms.applications import (
 )
 from subsidies.models import ApplicationStatus
 from subsidies.rules.applications import Asked
-from subsidies.selectors.application_lists import application_list, applications_waiting, status_counts
-from subsidies.services.applications import applicant_student, application_assess, application_submit
+from subsidies.selectors.application_lists import (
+    application_list,
+    applications_waiting,
+    status_counts,
+)
+from subsidies.services.applications import (
+    applicant_student,
+    application_assess,
+    application_submit,
+)
 from subsidies.views.aid import _list_filters, _search_redirect
 
 VIEW = "subsidies.view_aidapplication"
@@ -43,7 +51,9 @@ ADD = "subsidies.add_aidapplication"
 PAGE_SIZE = 50
 
 
-def application_page(permission: str = VIEW, *, methods: tuple[str, ...] = ("GET",), write: bool = False) -> Callable[[Any], Any]:
+def application_page(
+    permission: str = VIEW, *, methods: tuple[str, ...] = ("GET",), write: bool = False
+) -> Callable[[Any], Any]:
     """The method, then log-in, then the page's permission (staff only; writes refused to auditors)."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -111,10 +121,14 @@ def _submit(request: HttpRequest, form: ApplicationForm, formset: Any) -> tuple[
         # The applicant entered as a student (a household member at college) only with the application.
         with transaction.atomic():
             student = applicant_student(form.applicant)
-            assessment = application_assess(student=student, policy=data["policy"], asked=asked, term=data["term"])
+            assessment = application_assess(
+                student=student, policy=data["policy"], asked=asked, term=data["term"]
+            )
             problems = [p.message for p in assessment.eligibility]
             if problems and not (data.get("exception_reason") or "").strip():
-                form.add_error("exception_reason", "申请人不符合项目条件。如确需受理，请填写破格受理理由。")
+                form.add_error(
+                    "exception_reason", "申请人不符合项目条件。如确需受理，请填写破格受理理由。"
+                )
                 transaction.set_rollback(True)
                 return None, problems
             application = application_submit(
@@ -136,13 +150,20 @@ def application_new(request: HttpRequest) -> HttpResponse:
     """录入资助申请: the applicant, the policy, the amount and what the policy needs, with evidence."""
     school_year = ApplicationFilterForm(request.GET, user=request.user).school_year
     bound = request.method == "POST"
-    form = ApplicationForm(request.POST if bound else None, user=request.user, school_year=school_year)
-    formset = EvidenceFormSet(request.POST if bound else None, request.FILES if bound else None, prefix="evidence")
+    form = ApplicationForm(
+        request.POST if bound else None, user=request.user, school_year=school_year
+    )
+    formset = EvidenceFormSet(
+        request.POST if bound else None, request.FILES if bound else None, prefix="evidence"
+    )
     problems: list[str] = []
     if bound and form.is_valid() and formset.is_valid():
         application, problems = _submit(request, form, formset)
         if application is not None:
-            messages.success(request, f"已录入{application.student.name}的{application.policy.name}申请，等待初审。")
+            messages.success(
+                request,
+                f"已录入{application.student.name}的{application.policy.name}申请，等待初审。",
+            )
             return redirect("applications:detail", pk=application.pk)
     return render_admin_page(
         request,
@@ -153,7 +174,9 @@ def application_new(request: HttpRequest) -> HttpResponse:
             "formset": formset,
             "school_year": school_year,
             "problems": problems,
-            "ask_reason": bool(problems or form["exception_reason"].value() or form.errors.get("exception_reason")),
+            "ask_reason": bool(
+                problems or form["exception_reason"].value() or form.errors.get("exception_reason")
+            ),
             "policy_options": form.policy_options(),
         },
     )

@@ -36,7 +36,14 @@ from campaigns.models import (
 from campaigns.report_jobs import CAMPAIGN_REPORT_KIND
 from campaigns.visits import visit_record
 from students.models import HouseholdCategory, HouseholdMember, Stage
-from subsidies.models import BankOutcome, BankResult, EvidenceKind, LedgerEntry, Policy, QuotaAllocation
+from subsidies.models import (
+    BankOutcome,
+    BankResult,
+    EvidenceKind,
+    LedgerEntry,
+    Policy,
+    QuotaAllocation,
+)
 from subsidies.rules.applications import Asked
 from subsidies.services.applications import application_submit
 from subsidies.services.ledgers import batch_approve, batch_prepare, entry_reverse
