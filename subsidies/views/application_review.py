@@ -85,6 +85,14 @@ def _who(user: Any, fallback: str = "") -> str:
     return f"{user.last_name}{user.first_name}".strip() or user.get_username()
 
 
+def _event_text(event: Any) -> str:
+    """What was done and what was written, without saying "批准：批准 …" twice."""
+    label = event.get_action_display()
+    if not event.note:
+        return label
+    return event.note if event.note.startswith(label) else f"{label}：{event.note}"
+
+
 def _four_eyes_refusal(request: HttpRequest, application: AidApplication) -> str:
     if request.user.pk in (application.submitted_by_id, application.checked_by_id):
         return (
@@ -120,7 +128,7 @@ def _render(
             {"item": e, "image": e.file.name.lower().endswith((".jpg", ".png", ".webp", ".gif"))}
             for e in evidence
         ],
-        "events": [{"e": e, "who": _who(e.user, e.actor_name)} for e in events],
+        "events": [{"e": e, "who": _who(e.user, e.actor_name), "text": _event_text(e)} for e in events],
         "may_check": _may(request, CHECK, application, ApplicationStatus.SUBMITTED),
         "may_decide": may_decide,
         "four_eyes": _four_eyes_refusal(request, application) if may_decide else "",
