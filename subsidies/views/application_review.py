@@ -128,7 +128,9 @@ def _render(
             {"item": e, "image": e.file.name.lower().endswith((".jpg", ".png", ".webp", ".gif"))}
             for e in evidence
         ],
-        "events": [{"e": e, "who": _who(e.user, e.actor_name), "text": _event_text(e)} for e in events],
+        "events": [
+            {"e": e, "who": _who(e.user, e.actor_name), "text": _event_text(e)} for e in events
+        ],
         "may_check": _may(request, CHECK, application, ApplicationStatus.SUBMITTED),
         "may_decide": may_decide,
         "four_eyes": _four_eyes_refusal(request, application) if may_decide else "",

@@ -36,10 +36,17 @@ def qingshan():  # type: ignore[no-untyped-def]
     township = make_township("青山镇")
     village = make_village(township=township, name="石岭村", poor=True)
     kindergarten = make_school(
-        township=township, stages=Stage.KINDERGARTEN, name="青山镇中心幼儿园", tuition=Decimal("1800")
+        township=township,
+        stages=Stage.KINDERGARTEN,
+        name="青山镇中心幼儿园",
+        tuition=Decimal("1800"),
     )
     child = enroll_child(
-        school=kindergarten, year=year, village=village, categories=(HouseholdCategory.EXTREME,), name="石小花"
+        school=kindergarten,
+        year=year,
+        village=village,
+        categories=(HouseholdCategory.EXTREME,),
+        name="石小花",
     ).student
     officer = make_user(role=Role.TOWNSHIP_STAFF, township=township, username="qingshan_officer")
     county = make_user(role=Role.COUNTY_ADMIN, username="county_reviewer")
@@ -68,7 +75,9 @@ def test_an_application_is_entered_checked_approved_and_paid_in_the_next_batch(
     page.locator(".app-nav").get_by_role("link", name="录入申请").click()
     college = Policy.objects.get(school_year=term.school_year, code="HE-AUTUMN")
     page.locator("#id_policy").select_option(str(college.pk))
-    assert page.locator("#college-fields").is_visible() and page.locator(".field-partner").is_visible()
+    assert (
+        page.locator("#college-fields").is_visible() and page.locator(".field-partner").is_visible()
+    )
     page.set_viewport_size(SCREEN)
     page.screenshot(path="/tmp/application_new_college.png", full_page=True)
     page.locator("#id_policy").select_option(label="保教费减免")
@@ -112,6 +121,11 @@ def test_an_application_is_entered_checked_approved_and_paid_in_the_next_batch(
     page.get_by_role("button", name="编制批次").click()
     page.wait_for_url("**/ledgers/batch/**")
     batch = DisbursementBatch.objects.get()
-    assert (batch.policy, batch.term, batch.total_amount, batch.entry_count) == (policy, term, Decimal("900.00"), 1)
+    assert (batch.policy, batch.term, batch.total_amount, batch.entry_count) == (
+        policy,
+        term,
+        Decimal("900.00"),
+        1,
+    )
     assert "石小花" in page.content()
     page.context.close()

@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from aidsite.models import AccessLog, Role
 from students.models import HouseholdCategory, Stage
-from subsidies.models import AidApplication, ApplicationStatus, EntitlementStatus, EvidenceKind, Policy
+from subsidies.models import (
+    AidApplication,
+    ApplicationStatus,
+    EntitlementStatus,
+    EvidenceKind,
+    Policy,
+)
 from subsidies.rules.applications import Asked
 from subsidies.services.applications import application_check, application_submit
 from tests.campaigns.conftest import png_bytes
@@ -28,8 +34,19 @@ FULL_ID = re.compile(r"\d{17}[\dX]")
 @pytest.fixture
 def place(term, township, kids):
     """A kindergarten with a fee (1800 a year) in 青山镇, a 特困 child of a poor village and a plain child."""
-    school = make_school(township=township, stages=Stage.KINDERGARTEN, tuition=Decimal("1800"), name="青山镇中心幼儿园")
-    poor = kids(school, categories=(HouseholdCategory.EXTREME,), poor=True, stage=Stage.KINDERGARTEN, name="贫困童")
+    school = make_school(
+        township=township,
+        stages=Stage.KINDERGARTEN,
+        tuition=Decimal("1800"),
+        name="青山镇中心幼儿园",
+    )
+    poor = kids(
+        school,
+        categories=(HouseholdCategory.EXTREME,),
+        poor=True,
+        stage=Stage.KINDERGARTEN,
+        name="贫困童",
+    )
     plain = kids(school, stage=Stage.KINDERGARTEN, name="普通童")
     officer = make_user(role=Role.TOWNSHIP_STAFF, township=township)
     return {
@@ -73,16 +90,25 @@ def _submitted(place, student=None, actor=None) -> AidApplication:
         term=place["term"],
         asked=Asked(amount=Decimal("600")),
         applied_on=timezone.localdate(),
-        evidence=[(EvidenceKind.HARDSHIP, SimpleUploadedFile("证明.png", png_bytes(), content_type="image/png"))],
+        evidence=[
+            (
+                EvidenceKind.HARDSHIP,
+                SimpleUploadedFile("证明.png", png_bytes(), content_type="image/png"),
+            )
+        ],
     )
 
 
 def test_it_enters_an_application_with_its_evidence_and_shows_it_for_初审(place):
     client = _client(place["officer"])
     photo = SimpleUploadedFile("特困证明.png", png_bytes(), content_type="image/png")
-    response = _post_new(client, place, place["poor"], **{"evidence-0-kind": "hardship", "evidence-0-file": photo})
+    response = _post_new(
+        client, place, place["poor"], **{"evidence-0-kind": "hardship", "evidence-0-file": photo}
+    )
     application = AidApplication.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("applications:detail", args=[application.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "applications:detail", args=[application.pk]
+    )
     assert application.evidence.get().kind == EvidenceKind.HARDSHIP
     page = client.get(response["Location"]).content.decode()
     assert "初审通过" in page
@@ -100,11 +126,17 @@ def test_an_applicant_outside_the_rules_needs_an_exception_reason_shown_to_the_r
     assert "申请人家庭不在省定贫困村" in page and "破格受理理由" in page
     response = _post_new(client, place, place["plain"], exception_reason="  ")
     assert not AidApplication.objects.exists()
-    response = _post_new(client, place, place["plain"], exception_reason="家庭突发重大变故，村委证明")
+    response = _post_new(
+        client, place, place["plain"], exception_reason="家庭突发重大变故，村委证明"
+    )
     application = AidApplication.objects.get()
     assert application.exception_reason == "家庭突发重大变故，村委证明"
     application_check(application=application, actor=place["officer"])
-    review = _client(place["county"]).get(reverse("applications:detail", args=[application.pk])).content.decode()
+    review = (
+        _client(place["county"])
+        .get(reverse("applications:detail", args=[application.pk]))
+        .content.decode()
+    )
     exception = review.split('id="exception"', 1)[1].split("</div>", 1)[0]
     assert "家庭突发重大变故" in exception and "申请人家庭不在省定贫困村" in exception
 
@@ -123,11 +155,15 @@ def test_the_form_refuses_unknown_ids_amounts_above_the_cap_and_a_missing_term(p
 def test_evidence_that_is_not_an_image_or_pdf_or_too_large_is_refused(place, settings):
     client = _client(place["officer"])
     text = SimpleUploadedFile("a.png", b"not an image", content_type="image/png")
-    page = _post_new(client, place, place["poor"], **{"evidence-0-kind": "hardship", "evidence-0-file": text})
+    page = _post_new(
+        client, place, place["poor"], **{"evidence-0-kind": "hardship", "evidence-0-file": text}
+    )
     assert "证明材料只能是照片" in page.content.decode() and not AidApplication.objects.exists()
     settings.CAMPAIGN_PHOTO_MAX_BYTES = 100
     big = SimpleUploadedFile("b.png", png_bytes((400, 400)), content_type="image/png")
-    page = _post_new(client, place, place["poor"], **{"evidence-0-kind": "hardship", "evidence-0-file": big})
+    page = _post_new(
+        client, place, place["poor"], **{"evidence-0-kind": "hardship", "evidence-0-file": big}
+    )
     assert "证明材料不能超过" in page.content.decode() and not AidApplication.objects.exists()
 
 
@@ -138,7 +174,12 @@ def test_another_township_cannot_see_the_application_or_its_evidence(place):
     evidence = application.evidence.get()
     assert outsider.get(reverse("applications:detail", args=[application.pk])).status_code == 404
     assert outsider.get(reverse("applications:evidence", args=[evidence.pk])).status_code == 404
-    assert outsider.post(reverse("applications:check", args=[application.pk]), {"passed": "1"}).status_code == 404
+    assert (
+        outsider.post(
+            reverse("applications:check", args=[application.pk]), {"passed": "1"}
+        ).status_code
+        == 404
+    )
     listing = outsider.get(reverse("applications:index")).content.decode()
     assert "贫困童" not in listing
     # Nor can they enter one for 青山镇's child: the page knows no such person.
@@ -152,8 +193,15 @@ def test_the_evidence_file_is_served_and_logged(place):
     application = _submitted(place)
     evidence = application.evidence.get()
     response = _client(place["officer"]).get(reverse("applications:evidence", args=[evidence.pk]))
-    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"\x89PNG")
-    assert AccessLog.objects.filter(detail__pk=evidence.pk, detail__model="subsidies.applicationevidence").count() == 1
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(
+        b"\x89PNG"
+    )
+    assert (
+        AccessLog.objects.filter(
+            detail__pk=evidence.pk, detail__model="subsidies.applicationevidence"
+        ).count()
+        == 1
+    )
 
 
 def test_whoever_checked_it_is_refused_the_decision_on_the_page(place):
@@ -174,12 +222,19 @@ def test_the_county_approves_at_the_rules_amount_and_a_refusal_needs_a_reason(pl
     officer = _client(place["officer"])
     officer.post(reverse("applications:check", args=[application.pk]), {"passed": "1"})
     county = _client(place["county"])
-    page = county.post(reverse("applications:decide", args=[application.pk]), {"approve": "0"}).content.decode()
+    page = county.post(
+        reverse("applications:decide", args=[application.pk]), {"approve": "0"}
+    ).content.decode()
     assert "不予批准须写明理由" in page
-    response = county.post(reverse("applications:decide", args=[application.pk]), {"approve": "1", "amount": ""})
+    response = county.post(
+        reverse("applications:decide", args=[application.pk]), {"approve": "1", "amount": ""}
+    )
     assert response.status_code == 302
     application.refresh_from_db()
-    assert application.status == ApplicationStatus.APPROVED and application.amount_approved == Decimal("600.00")
+    assert (
+        application.status == ApplicationStatus.APPROVED
+        and application.amount_approved == Decimal("600.00")
+    )
     assert application.entitlement.status == EntitlementStatus.APPROVED
     timeline = county.get(response["Location"]).content.decode().split('id="timeline"', 1)[1]
     assert [a in timeline for a in ("提交", "初审通过", "批准 600")] == [True, True, True]
@@ -187,7 +242,9 @@ def test_the_county_approves_at_the_rules_amount_and_a_refusal_needs_a_reason(pl
 
 def test_a_refused_初审_needs_a_reason(place):
     application = _submitted(place)
-    page = _client(place["officer"]).post(reverse("applications:check", args=[application.pk]), {"passed": "0"})
+    page = _client(place["officer"]).post(
+        reverse("applications:check", args=[application.pk]), {"passed": "0"}
+    )
     assert "不予批准须写明理由" in page.content.decode()
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
@@ -215,7 +272,9 @@ def test_the_list_runs_a_constant_number_of_queries(place, django_assert_max_num
 def test_the_student_record_and_the_workbench_show_the_applications(place):
     application = _submitted(place)
     officer = _client(place["officer"])
-    record = officer.get(reverse("admin:students_student_change", args=[place["poor"].pk])).content.decode()
+    record = officer.get(
+        reverse("admin:students_student_change", args=[place["poor"].pk])
+    ).content.decode()
     assert "资助申请" in record and "保教费减免" in record
     assert "待我初审的资助申请 1 件" in officer.get(reverse("admin:index")).content.decode()
     application_check(application=application, actor=place["officer"])
