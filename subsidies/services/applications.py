@@ -247,7 +247,9 @@ def evidence_add(*, application: AidApplication, kind: str, file: Any, actor: Ac
 
 
 def _locked(application: AidApplication) -> AidApplication:
-    return AidApplication.objects.select_for_update().select_related(
+    # Only the application's row: PostgreSQL refuses FOR UPDATE on the nullable side of an
+    # outer join (a college student's application has no enrollment yet).
+    return AidApplication.objects.select_for_update(of=("self",)).select_related(
         "policy__school_year", "student__household__village__township", "township", "term", "enrollment__school"
     ).get(pk=application.pk)
 
