@@ -14,6 +14,7 @@ urlpatterns = [
     path("exports/start/<slug:kind>/", views.export_start, name="export_start"),
     path("exports/<int:pk>/row/", views.export_job_row, name="export_job_row"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("aid/applications/", include("subsidies.urls.applications")),
     path("aid/", include("subsidies.urls.aid")),
     path("ledgers/", include("subsidies.urls.ledgers")),
     path("notices/", include("subsidies.urls.notices")),

@@ -3,6 +3,7 @@
 - batches another officer prepared, for me to approve (four-eyes), and mine waiting for someone else;
 - notices (公示) ending within `NOTICE_DAYS` days, or ended with the list still unreviewed;
 - computed lists not yet reviewed (名单审核), per term, township and policy;
+- applications (资助申请) waiting for my 初审 (township staff) or 审核 (the county's reviewer);
 - schools below a policy's floor in the latest term with a list;
 - no child missed (名单核查): suspected drop-outs and children not in kindergarten (控辍保学),
   两后生 not yet offered the vocational school's place (or not answered),
@@ -41,6 +42,7 @@ from subsidies.selectors import (
     schools_below_floor,
     unaided_count,
 )
+from subsidies.selectors.application_lists import applications_waiting
 
 if TYPE_CHECKING:
     from aidsite.access import Actor
@@ -250,6 +252,17 @@ def _floor_group(actor: Actor, county_wide: bool) -> TodoGroup | None:
     )
 
 
+def _application_group(actor: Actor) -> TodoGroup | None:
+    """资助申请 waiting for me: 初审 (township staff), 审核 (the county's reviewer, four-eyes)."""
+    waiting = applications_waiting(actor)
+    items = []
+    if waiting.check:
+        items.append(Todo(f"待我初审的资助申请 {waiting.check} 件", _url("applications:index", status="submitted"), "核对申请人条件和证明材料后报县审核"))
+    if waiting.decide:
+        items.append(Todo(f"待我审核的资助申请 {waiting.decide} 件", _url("applications:index", status="checked"), "乡镇已初审；本人录入或初审的申请由他人审核"))
+    return TodoGroup(title="资助申请", items=items) if items else None
+
+
 def _data_version() -> str:
     """The newest history row of each table the checks read: any change gives another version."""
     newest = []
@@ -314,6 +327,7 @@ def workbench_todos(actor: Actor, *, today: dt.date) -> list[TodoGroup]:
             groups.append(_notice_group(actor, today, scope.everything))
         if actor.has_perm(REVIEW_LIST):
             groups.append(_review_group(actor, scope.everything))
+        groups.append(_application_group(actor))
     groups.append(_floor_group(actor, scope.everything))
     groups.append(_checks_group(actor))
     # What waits for someone else comes after what waits for me.

@@ -29,9 +29,10 @@ def _import_kinds_register() -> None:
 def _student_record_register() -> None:
     """The student's page (students knows no subsidy) shows their entitlements and payments."""
     from students.record import student_record_section_register
-    from subsidies.record import entitlements_section, payments_section
+    from subsidies.record import applications_section, entitlements_section, payments_section
 
     student_record_section_register("subsidies.entitlements", entitlements_section, order=10)
+    student_record_section_register("subsidies.applications", applications_section, order=15)
     student_record_section_register("subsidies.payments", payments_section, order=20)
 
 

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 from aidsite.access import scope_queryset
 from aidsite.templatetags.report_tags import yuan
 from students.record import RecordSection
-from subsidies.models import Entitlement, LedgerEntry
+from subsidies.models import AidApplication, Entitlement, LedgerEntry
 
 if TYPE_CHECKING:
     from aidsite.access import Actor
     from students.models import Student
 
 ENTITLEMENT_COLUMNS = ("学期", "资助项目", "学校", "档次", "金额（元）", "状态")
+APPLICATION_COLUMNS = ("申请日期", "资助项目", "学期", "申请金额（元）", "批准金额（元）", "状态")
 PAYMENT_COLUMNS = ("学期", "资助项目", "批次", "发放方式", "金额（元）", "发放结果")
 
 
@@ -63,3 +64,26 @@ def payments_section(actor: Actor, student: Student) -> RecordSection | None:
         for e in entries
     ]
     return RecordSection("发放记录", PAYMENT_COLUMNS, rows, empty="尚无发放记录")
+
+
+def applications_section(actor: Actor, student: Student) -> RecordSection | None:
+    """资助申请: the student's applications, newest first, with the amounts and where they stand."""
+    if not actor.has_perm("subsidies.view_aidapplication"):
+        return None
+    applications = (
+        scope_queryset(actor, AidApplication.objects.filter(student=student))
+        .select_related("term__school_year", "policy")
+        .order_by("-applied_on", "-pk")
+    )
+    rows = [
+        (
+            f"{a.applied_on:%Y-%m-%d}",
+            a.policy.name,
+            f"{a.policy.school_year.name}学年一次性" if a.policy.is_one_off else str(a.term),
+            yuan(a.amount_requested),
+            yuan(a.amount_approved) if a.amount_approved is not None else "—",
+            a.get_status_display() + ("（破格受理）" if a.exception_reason else ""),
+        )
+        for a in applications
+    ]
+    return RecordSection("资助申请", APPLICATION_COLUMNS, rows, empty="尚无资助申请")

@@ -65,11 +65,23 @@ class PolicyAdmin(StagesAdminMixin, ScopedModelAdmin):
             },
         ),
         (_("脱贫过渡期"), {"fields": ("lifted_households_count", "transition_end", "transition_years")}),
+        (
+            _("申请条件与贷款"),
+            {
+                "fields": (
+                    "applicant_poor_village_only", "applicant_new_entrant_only", "partners",
+                    "loan_cap_postgraduate", "loan_max_years", "loan_grace_years", "loan_rate",
+                ),
+                "description": _("按申请办理的项目（保教费、学费减免，大学生资助，生源地信用助学贷款）的申请人条件；"
+                                 "贷款项目的专科、本科每年最高额度填在“年资助标准”。"),
+            },
+        ),
     )
 
     # Ratios read as percentages on the read-only page as in the list.
     readable_fields = {
         "code": "code_small", "average_standard": "standard", "quota_ratio": "quota", "floor_ratio": "floor",
+        "loan_rate": "loan_rate_percent",
     }  # fmt: skip
 
     def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
@@ -97,6 +109,10 @@ class PolicyAdmin(StagesAdminMixin, ScopedModelAdmin):
     @admin.display(description=_("资助面（名额比例）"), ordering="quota_ratio")
     def quota(self, obj: Policy) -> str:
         return format_percent(obj.quota_ratio) or "不限"
+
+    @admin.display(description=_("贷款年利率"))
+    def loan_rate_percent(self, obj: Policy) -> str:
+        return format_percent(obj.loan_rate) or "—"
 
     @admin.display(description=_("资助比例下限"), ordering="floor_ratio")
     def floor(self, obj: Policy) -> str:

@@ -46,4 +46,5 @@ def percent_formfield(db_field: Any, help_text: str) -> PercentField:
 RATIO_HELP = {
     "quota_ratio": "填百分数，如 10 表示 10%；留空为不限名额。",
     "floor_ratio": "填百分数；不低于该比例，低于时提示，不自动增补。",
+    "loan_rate": "填百分数，如 4.3 表示年利率 4.3%；签订贷款合同时带入，可在合同中修改。",
 }

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aidsite.access import scope_queryset
 from students.models import SchoolYear, Term, Township
-from subsidies.models import Entitlement, Policy
+from subsidies.models import LOCKED_STATUSES, Entitlement, Policy
 from subsidies.selectors import year_has_policies
 
 
@@ -20,10 +20,10 @@ def terms() -> Any:
 
 
 def policies() -> Any:
-    """The policies of the lists that notices, ledgers and exports take: every computed policy,
-    and a policy by application once an approved application made aid of it (a loan never does)."""
-    granted = Entitlement.objects.filter(policy=OuterRef("pk"))
-    return Policy.objects.select_related("school_year").filter(Q(by_application=False) | Q(Exists(granted)))
+    """The policies a term's list computes, and those by application once an application was
+    approved (their approved entitlements are paid and published like computed aid)."""
+    granted = Entitlement.objects.filter(policy=OuterRef("pk"), status__in=LOCKED_STATUSES)
+    return Policy.objects.select_related("school_year").filter(Q(by_application=False) | Exists(granted))
 
 
 def required_reason(value: str | None, message: Any) -> str:

@@ -66,6 +66,8 @@ def _admin_object(model: type, world: Any, side: str) -> Any:
 # The objects the project's own pages are about, by (URL prefix, parameter).
 _SIDE_OBJECTS = {
     ("aid/entitlement/", "pk"): "entitlement",
+    ("aid/applications/evidence/", "pk"): "evidence",
+    ("aid/applications/", "pk"): "application",
     ("ledgers/batch/", "pk"): "batch",
     ("ledgers/entry/", "pk"): "entry",
     ("ledgers/funds/", "pk:village"): "village",
@@ -183,6 +185,16 @@ EXPECTED: dict[str, str] = {
     'aid/add/': '200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L',
     'aid/approve/': '200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L',
     'aid/unaided/': '200 200 403 403   L / 200 200 403 403   L / 405 405 403 403   L / 405 405 403 403   L',
+    # 资助申请: township staff enter and check (初审) their own township's; only the county decides
+    # (审核); auditors read the list, the application and its evidence; directors have no page.
+    # An empty POST to a step re-renders the application with the form's errors (200).
+    'aid/applications/': '200 200 403 200   L / 200 200 403 200   L /   3   3 403   3   L /   3   3 403   3   L',
+    'aid/applications/new/': '200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L',
+    'aid/applications/<int:pk>/': '200 200 403 200   L / 200 404 403 200   L / 405 405 405 405 405 / 405 405 405 405 405',
+    'aid/applications/<int:pk>/check/': '405 405 405 405 405 / 405 405 405 405 405 / 200 200 403 403   L / 200 404 403 403   L',
+    'aid/applications/<int:pk>/decide/': '405 405 405 405 405 / 405 405 405 405 405 / 200 403 403 403   L / 200 403 403 403   L',
+    'aid/applications/<int:pk>/evidence/': '405 405 405 405 405 / 405 405 405 405 405 / 200 200 403 403   L / 200 404 403 403   L',
+    'aid/applications/evidence/<int:pk>/': '200 200 403 200   L / 200 404 403 200   L / 405 405 405 405 405 / 405 405 405 405 405',
     'ledgers/': '200 200 403 200   L / 200 200 403 200   L / 405 405 405 405 405 / 405 405 405 405 405',
     'ledgers/prepare/': '200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L',
     'ledgers/batch/<int:pk>/': '200 200 403 200   L / 200 404 403 200   L / 405 405 405 405 405 / 405 405 405 405 405',

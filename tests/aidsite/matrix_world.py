@@ -1,7 +1,8 @@
 """A world with an object of every model in scope A and out of scope B, for the role ×
 endpoint matrix: two townships, each with a kindergarten, registered children with
 approved aid, an approved ledger batch with a reversal, a public notice, a campaign with
-an activity, a policy card, a home visit with a photo, a mentoring pair, and an export job.
+an activity, a policy card, a home visit with a photo, a mentoring pair, an application
+for 保教费减免 with its evidence, and an export job.
 
 Township A is the users' home (the township officer works there, the director runs its
 kindergarten); everything on side B is outside their scope.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,16 @@ from campaigns.models import (
 from campaigns.report_jobs import CAMPAIGN_REPORT_KIND
 from campaigns.visits import visit_record
 from students.models import HouseholdCategory, HouseholdMember, Stage
-from subsidies.models import BankOutcome, BankResult, LedgerEntry, QuotaAllocation
+from subsidies.models import (
+    BankOutcome,
+    BankResult,
+    EvidenceKind,
+    LedgerEntry,
+    Policy,
+    QuotaAllocation,
+)
+from subsidies.rules.applications import Asked
+from subsidies.services.applications import application_submit
 from subsidies.services.ledgers import batch_approve, batch_prepare, entry_reverse
 from subsidies.services.notices import notice_publish
 from tests.campaigns.conftest import SYSTEM, png_bytes
@@ -47,7 +58,7 @@ from tests.factories import (
     make_user,
 )
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of
-from tests.world import make_place, year_with_policies
+from tests.world import enroll_child, make_place, year_with_policies
 
 ROLES = ("county", "township", "director", "auditor", "anonymous")
 
@@ -139,6 +150,7 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
     contact = mentoring_contact_record(
         mentoring=mentoring, date=today, teacher="张老师", mode=ContactMode.TALK, content="谈心"
     )
+    application = _application(school=school, village=village, year=year, term=term, staff=staff, name=name)
     # A ten-year-old of the registered household with no enrollment: a suspected drop-out.
     member = HouseholdMember.objects.create(
         household=household, name=f"{name}失学童", id_number=make_id_number(birth=dt.date(year.start_year - 10, 3, 1))
@@ -153,7 +165,7 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
             "activity": activity, "activity_photo": activity.photos.first(), "summary": summary,
             "visit": visit, "visit_photo": visit.photos.first(), "card": card,
             "mentoring": mentoring, "contact": contact, "staff": staff, "director": director,
-            "member": member,
+            "member": member, "application": application, "evidence": application.evidence.first(),
         }
     )  # fmt: skip
     side.objects["two_after"] = _two_after_student(name=name, township=township, village=village, year=year)
@@ -167,6 +179,20 @@ def _two_after_student(*, name: str, township: Any, village: Any, year: Any) -> 
     student = make_student(household=household, name=f"{name}两后生", birth=dt.date(year.start_year - 15, 3, 1))
     make_enrollment(student=student, school=school, school_year=year, stage=Stage.JUNIOR, grade="九年级", study_year=3)
     return student
+
+
+def _application(*, school: Any, village: Any, year: Any, term: Any, staff: Any, name: str) -> Any:
+    """A 保教费减免 application of a 特困 child of the poor village, with a photo of its evidence."""
+    school.tuition = Decimal("1800")
+    school.save(update_fields=["tuition"])
+    child = enroll_child(
+        school=school, year=year, village=village, categories=(HouseholdCategory.EXTREME,), name=f"{name}申请童"
+    )
+    return application_submit(
+        actor=staff, student=child.student, policy=Policy.objects.get(school_year=year, code="PRE-FEE"),
+        asked=Asked(amount=Decimal("500")), applied_on=timezone.localdate(), term=term,
+        evidence=[(EvidenceKind.HARDSHIP, SimpleUploadedFile("e.png", png_bytes(), content_type="image/png"))],
+    )  # fmt: skip
 
 
 def build_matrix_world() -> MatrixWorld:
