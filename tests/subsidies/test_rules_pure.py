@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from types import SimpleNamespace
 
 from subsidies.models import EntitlementStatus
 from subsidies.rules.allocation import decide
 from subsidies.rules.facts import priority_for
-from subsidies.rules.policy import DailyRate
+from subsidies.rules.policy import CategoryRule, DailyRate, PolicySpec
 from tests.subsidies.fact_rows import fact_row, seed_spec
 
 AWARDED = EntitlementStatus.PROPOSED
@@ -145,3 +146,106 @@ def test_a_floor_without_a_category_counts_every_student_awarded():
     fewer = decide(spec, [r for r in rows if r["id"] != 3])
     assert fewer.schools[1].floor_counted == 2
     assert fewer.floor_warnings == [fewer.schools[1]]
+
+
+# ---------------------------------------------------------------------------
+# The snapshot of a policy
+
+
+class _Rows(list):
+    def all(self):
+        return self
+
+
+def test_a_policy_is_snapshotted_with_every_figure_an_administrator_edits():
+    """ "Every figure comes from the `Policy` rows an administrator edits per school year": the
+    snapshot carries each of them, and nothing else (read from prefetched inlines, no query)."""
+    row = SimpleNamespace
+    policy = row(
+        pk=7,
+        code="VOC-GRANT",
+        name="中职国家助学金",
+        kind="flat_grant",
+        stage_list=["vocational"],
+        annual_amount=Decimal("2000.00"),
+        average_standard=Decimal("2000.00"),
+        tiers=_Rows([row(tier=1, annual_amount=Decimal("1500"))]),
+        stage_amounts=_Rows([row(stage="vocational", annual_amount=Decimal("1800"))]),
+        daily_rates=_Rows(
+            [row(category="orphan", rate=Decimal("10"), days_per_year=Decimal("365"))]
+        ),
+        categories=_Rows(
+            [
+                row(
+                    category="agri_major",
+                    qualifies=True,
+                    tier=None,
+                    priority=None,
+                    quota_exempt=True,
+                ),
+                row(category="dibao", qualifies=True, tier=2, priority=4, quota_exempt=False),
+                row(category="disabled", qualifies=False, tier=3, priority=2, quota_exempt=False),
+            ]
+        ),
+        quota_ratio=Decimal("0.1000"),
+        quota_base="non_exempt",
+        floor_ratio=Decimal("0.1500"),
+        floor_base="boarders",
+        floor_category="hardship",
+        poor_village_full_coverage=False,
+        poor_village_in_quota=False,
+        lifted_households_count=False,
+    )
+    spec = PolicySpec.from_policy(policy)
+    assert spec == PolicySpec(
+        id=7,
+        code="VOC-GRANT",
+        name="中职国家助学金",
+        kind="flat_grant",
+        stages=("vocational",),
+        annual_amount=Decimal("2000.00"),
+        average_standard=Decimal("2000.00"),
+        tiers={1: Decimal("1500")},
+        stage_amounts={"vocational": Decimal("1800")},
+        daily_rates=(DailyRate("orphan", Decimal("10"), Decimal("365")),),
+        categories={
+            "agri_major": CategoryRule("agri_major", True, None, None, True),
+            "dibao": CategoryRule("dibao", True, 2, 4, False),
+            "disabled": CategoryRule("disabled", False, 3, 2, False),
+        },
+        quota_ratio=Decimal("0.1000"),
+        quota_base="non_exempt",
+        floor_ratio=Decimal("0.1500"),
+        floor_base="boarders",
+        floor_category="hardship",
+        poor_village_full_coverage=False,
+        poor_village_in_quota=False,
+        lifted_households_count=False,
+    )
+    assert spec.exempt_categories == {"agri_major"}
+    assert spec.qualifying_categories == {"agri_major", "dibao"}
+
+
+def test_a_policy_snapshot_defaults_to_the_seeds_reading():
+    """Unless the policy says otherwise: no figures, shares of the whole school, poor villages
+    covered in full inside the quota, lifted households still counted."""
+    spec = PolicySpec(id=1, code="X", name="项目", kind="flat_grant", stages=("primary",))
+    assert (spec.annual_amount, spec.average_standard, spec.quota_ratio, spec.floor_ratio) == (
+        None,
+    ) * 4
+    assert (
+        dict(spec.tiers),
+        dict(spec.stage_amounts),
+        spec.daily_rates,
+        dict(spec.categories),
+    ) == ({}, {}, (), {})
+    assert (spec.quota_base, spec.floor_base, spec.floor_category) == (
+        "population",
+        "population",
+        "",
+    )
+    assert (
+        spec.poor_village_full_coverage
+        and spec.poor_village_in_quota
+        and spec.lifted_households_count
+    )
