@@ -37,12 +37,28 @@ def test_age_counts_a_birthday_only_once_it_has_come():
         ("11010519491231\x00002", "身份证号含有非法字符"),
         ("1101051949123100", "身份证号应为 18 位，实为 16 位"),
         ("110105189912310023", "身份证号中的出生日期不合理"),
+        ("1101051949123100A2", "身份证号前 17 位应为数字，末位为数字或 X"),
+        ("11010519491331002X", "身份证号中的出生日期不存在"),
+        ("110105209912310026", "身份证号中的出生日期晚于今天"),
     ],
 )
 def test_each_refusal_says_what_is_wrong(raw, message):
     with pytest.raises(IdNumberError) as refused:
         check_id_number(raw)
     assert str(refused.value) == message
+
+
+def test_the_year_1900_is_the_earliest_accepted():
+    assert check_id_number(complete_id_number("11010519000101002")).birth_date == dt.date(
+        1900, 1, 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("digit", "sex"), [("1", "M"), ("2", "F"), ("4", "F"), ("7", "M"), ("8", "F"), ("9", "M")]
+)
+def test_the_seventeenth_digit_odd_is_a_man_even_a_woman(digit, sex):
+    assert check_id_number(complete_id_number(f"1101051949123100{digit}")).sex == sex
 
 
 def test_a_child_born_today_is_accepted_and_one_born_tomorrow_is_not():

@@ -241,3 +241,18 @@ def test_the_other_kinds_say_their_standard():
     assert (
         board.decisions[0].reasons["lines"][-1] == "标准：初中每生每年 1250.00 元，本学期 625.00 元"
     )
+
+
+def test_a_quota_of_boarders_says_so():
+    """A policy whose quota is a share of the boarders (资助比例 … 寄宿生) says which count it took."""
+    spec = dataclasses.replace(
+        seed_spec("CMP-BOARD"), quota_ratio=Decimal("0.5"), quota_base="boarders"
+    )
+    rows = [
+        fact_row(pk, stage="primary", boarding=pk < 5, household=("other",)) for pk in range(1, 7)
+    ]
+    outcome = decide(spec, rows)
+    line = outcome.decisions[0].reasons["lines"][-1]
+    assert (
+        line == "名额：本校名额 2 人（寄宿生 4 人 × 50%，四舍五入），按困难程度排第 1 位，在名额内"
+    )

@@ -10,8 +10,10 @@ import dataclasses
 from decimal import Decimal
 from types import SimpleNamespace
 
+import pytest
+
 from subsidies.models import EntitlementStatus
-from subsidies.rules.allocation import decide
+from subsidies.rules.allocation import decide, quota_for
 from subsidies.rules.facts import priority_for
 from subsidies.rules.policy import CategoryRule, DailyRate, PolicySpec
 from tests.subsidies.fact_rows import fact_row, seed_spec
@@ -249,3 +251,36 @@ def test_a_policy_snapshot_defaults_to_the_seeds_reading():
         and spec.poor_village_in_quota
         and spec.lifted_households_count
     )
+
+
+# ---------------------------------------------------------------------------
+# Quotas round half up; a tuition of any amount is waived
+
+
+@pytest.mark.parametrize(
+    ("ratio", "count", "quota"),
+    [
+        ("0.1", 25, 3),
+        ("0.1", 15, 2),
+        ("0.1", 14, 1),
+        ("0.15", 10, 2),
+        ("0.05", 10, 1),
+        ("0.1", 4, 0),
+        ("0.1", 0, 0),
+    ],
+)
+def test_a_quota_is_ratio_times_count_rounded_half_up(ratio, count, quota):
+    """ "平均资助面为在园幼儿的10%": `round(ratio × enrolled)` per school (DOMAIN.md), 四舍五入
+    (2.5 places are 3, not the banker's 2)."""
+    assert quota_for(Decimal(ratio), count) == quota
+
+
+def test_a_school_charging_one_yuan_has_it_waived():
+    """ "对公办中等职业学校在校生全部免除学费": any tuition above zero is waived, half a term."""
+    spec = seed_spec("VOC-FREE")
+    for tuition, waived in (("1", "0.50"), ("0.5", "0.25"), ("1.01", "0.51")):
+        (decision,) = decide(
+            spec, [fact_row(1, stage="vocational", tuition=Decimal(tuition))]
+        ).decisions
+        assert decision.amount == Decimal(waived)
+    assert decide(spec, [fact_row(1, stage="vocational", tuition=Decimal("0"))]).decisions == []
