@@ -30,7 +30,7 @@ from tests.subsidies.fact_rows import COMPUTED_KINDS, fact_row, seed_specs
 
 # Under `make mutants` (mutmut sets MUTANT_UNDER_TEST) a failure only has to be found, not shrunk.
 UNDER_MUTATION = "MUTANT_UNDER_TEST" in os.environ
-EXAMPLES = int(os.environ.get("RULE_PROPERTY_EXAMPLES", "15" if UNDER_MUTATION else "100"))
+EXAMPLES = int(os.environ.get("RULE_PROPERTY_EXAMPLES", "10" if UNDER_MUTATION else "100"))
 PROPERTY = settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -165,6 +165,16 @@ def test_a_county_allocation_and_coverage_outside_the_quota_are_said():
         *(fact_row(pk, school=2, household=("dibao",), **kindergarten) for pk in range(20, 23)),
     ]
     outcome = decide(spec, rows, allocations={2: Allocated(2, "县教体局统筹")})
+    assert outcome.decisions[0].reasons == {
+        "lines": [
+            "学生情况：其他家庭经济困难、家庭在省定贫困村",
+            "符合条件：其他家庭经济困难",
+            "档次：其他家庭经济困难对应 1 档",
+            "标准：1档：每年 1000.00 元，本学期 500.00 元",
+            "名额：家庭在省定贫困村，全覆盖，不占名额",
+        ],
+        "quota": {"poor_village": True, "quota": 1},
+    }
     last = {d.student_id: (d.status, d.reasons["lines"][-1]) for d in outcome.decisions}
     allocated = "本校名额 2 人（县分配，按在校生 3 人 × 12.5%应为 0 人；理由：县教体局统筹）"
     assert last == {
