@@ -11,6 +11,7 @@ import dataclasses
 from decimal import Decimal
 
 from subsidies.models import EntitlementStatus
+from subsidies.rules import facts
 from subsidies.rules.allocation import Allocated, decide
 from subsidies.rules.decisions import OverrideFact
 from tests.subsidies.fact_rows import fact_row, seed_spec
@@ -245,6 +246,11 @@ def test_the_other_kinds_say_their_standard():
         "符合条件：全体在读学生",
         "标准：学校学费标准每年 3001 元，本学期免除 1500.50 元",
     ]
+    assert [d.priority for d in meal.decisions] == [None, None]  # CMP-MEAL ranks nobody
+    two_rates = decide(seed_spec("CMP-MEAL"), [fact_row(1, stage="special", household=("dibao",))])
+    assert two_rates.decisions[0].reasons["lines"][-1] == (
+        "标准：特殊教育学生：每天 10.00 元 × 本学期 100 天 = 1000.00 元（多项标准取最高）"
+    )
     board = decide(
         seed_spec("CMP-BOARD"), [fact_row(1, stage="junior", boarding=True, household=("other",))]
     )
@@ -266,3 +272,21 @@ def test_a_quota_of_boarders_says_so():
     assert (
         line == "名额：本校名额 2 人（寄宿生 4 人 × 50%，四舍五入），按困难程度排第 1 位，在名额内"
     )
+
+
+def test_students_with_the_same_facts_and_outcome_share_one_reasons_object():
+    """`decision_for`: most rows of a county-wide program read alike, so their reasons are built,
+    serialised and hashed once (bench/compute_aid.py); a different outcome gets its own."""
+    rows = [fact_row(pk, stage="primary") for pk in range(1, 4)]
+    first, second, third = decide(seed_spec("CMP-NUTRI"), rows).decisions
+    assert first.reasons is second.reasons is third.reasons
+
+
+def test_a_code_the_labels_do_not_know_is_shown_as_itself():
+    """A stage from an older database that today's labels lack shows as its code, never as "None"."""
+    spec = dataclasses.replace(
+        seed_spec("CMP-BOARD"), stage_amounts={"preschool_old": Decimal("800")}, quota_ratio=None
+    )
+    (decision,) = decide(spec, [fact_row(1, stage="preschool_old", household=("other",))]).decisions
+    assert decision.reasons["lines"][-1] == "标准：preschool_old每生每年 800 元，本学期 400.00 元"
+    assert facts.stage_label("preschool_old") == "preschool_old"
