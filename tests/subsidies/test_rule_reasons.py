@@ -283,10 +283,12 @@ def test_students_with_the_same_facts_and_outcome_share_one_reasons_object():
 
 
 def test_a_code_the_labels_do_not_know_is_shown_as_itself():
-    """A stage from an older database that today's labels lack shows as its code, never as "None"."""
+    """A stage or category from an older database that today's labels lack shows as its code,
+    never as "None"."""
     spec = dataclasses.replace(
         seed_spec("CMP-BOARD"), stage_amounts={"preschool_old": Decimal("800")}, quota_ratio=None
     )
     (decision,) = decide(spec, [fact_row(1, stage="preschool_old", household=("other",))]).decisions
     assert decision.reasons["lines"][-1] == "标准：preschool_old每生每年 800 元，本学期 400.00 元"
     assert facts.stage_label("preschool_old") == "preschool_old"
+    assert facts.category_labels(["dibao", "poor_old"]) == "低保户、poor_old"
