@@ -277,8 +277,9 @@ def test_a_quota_of_boarders_says_so():
 def test_students_with_the_same_facts_and_outcome_share_one_reasons_object():
     """`decision_for`: most rows of a county-wide program read alike, so their reasons are built,
     serialised and hashed once (bench/compute_aid.py); a different outcome gets its own."""
-    rows = [fact_row(pk, stage="primary") for pk in range(1, 4)]
+    rows = [fact_row(pk, school=1 + pk % 2, stage="primary") for pk in range(1, 4)]
     first, second, third = decide(seed_spec("CMP-NUTRI"), rows).decisions
+    assert {first.school_id, second.school_id} == {1, 2}
     assert first.reasons is second.reasons is third.reasons
 
 
