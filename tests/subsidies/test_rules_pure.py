@@ -159,9 +159,24 @@ class _Rows(list):
         return self
 
 
+# A policy's figures the snapshot copies as they are: its quota, floor and coverage settings.
+SHARES = {
+    "annual_amount": Decimal("2000.00"),
+    "average_standard": Decimal("2000.00"),
+    "quota_ratio": Decimal("0.1000"),
+    "quota_base": "non_exempt",
+    "floor_ratio": Decimal("0.1500"),
+    "floor_base": "boarders",
+    "floor_category": "hardship",
+    "poor_village_full_coverage": False,
+    "poor_village_in_quota": False,
+    "lifted_households_count": False,
+}
+
+
 def test_a_policy_is_snapshotted_with_every_figure_an_administrator_edits():
-    """ "Every figure comes from the `Policy` rows an administrator edits per school year": the
-    snapshot carries each of them, and nothing else (read from prefetched inlines, no query)."""
+    """The policy module: "Every figure comes from the `Policy` rows an administrator edits per
+    school year": the snapshot carries each of them (read from prefetched inlines, no query)."""
     row = SimpleNamespace
     policy = row(
         pk=7,
@@ -169,8 +184,6 @@ def test_a_policy_is_snapshotted_with_every_figure_an_administrator_edits():
         name="中职国家助学金",
         kind="flat_grant",
         stage_list=["vocational"],
-        annual_amount=Decimal("2000.00"),
-        average_standard=Decimal("2000.00"),
         tiers=_Rows([row(tier=1, annual_amount=Decimal("1500"))]),
         stage_amounts=_Rows([row(stage="vocational", annual_amount=Decimal("1800"))]),
         daily_rates=_Rows(
@@ -189,14 +202,7 @@ def test_a_policy_is_snapshotted_with_every_figure_an_administrator_edits():
                 row(category="disabled", qualifies=False, tier=3, priority=2, quota_exempt=False),
             ]
         ),
-        quota_ratio=Decimal("0.1000"),
-        quota_base="non_exempt",
-        floor_ratio=Decimal("0.1500"),
-        floor_base="boarders",
-        floor_category="hardship",
-        poor_village_full_coverage=False,
-        poor_village_in_quota=False,
-        lifted_households_count=False,
+        **SHARES,
     )
     spec = PolicySpec.from_policy(policy)
     assert spec == PolicySpec(
@@ -205,8 +211,6 @@ def test_a_policy_is_snapshotted_with_every_figure_an_administrator_edits():
         name="中职国家助学金",
         kind="flat_grant",
         stages=("vocational",),
-        annual_amount=Decimal("2000.00"),
-        average_standard=Decimal("2000.00"),
         tiers={1: Decimal("1500")},
         stage_amounts={"vocational": Decimal("1800")},
         daily_rates=(DailyRate("orphan", Decimal("10"), Decimal("365")),),
@@ -215,14 +219,7 @@ def test_a_policy_is_snapshotted_with_every_figure_an_administrator_edits():
             "dibao": CategoryRule("dibao", True, 2, 4, False),
             "disabled": CategoryRule("disabled", False, 3, 2, False),
         },
-        quota_ratio=Decimal("0.1000"),
-        quota_base="non_exempt",
-        floor_ratio=Decimal("0.1500"),
-        floor_base="boarders",
-        floor_category="hardship",
-        poor_village_full_coverage=False,
-        poor_village_in_quota=False,
-        lifted_households_count=False,
+        **SHARES,
     )
     assert spec.exempt_categories == {"agri_major"}
     assert spec.qualifying_categories == {"agri_major", "dibao"}
