@@ -137,6 +137,7 @@ def test_the_schools_counts_hold_the_approved_student_and_the_allocation():
     )
     assert (second.population, second.quota, second.awarded) == (1, None, 0)
     assert second.allocated == Allocated(0, "县教体局统筹")
+    assert (first.school_name, second.school_name) == ("第1学校", "第2学校")
     (conflict,) = outcome.conflicts
     assert (conflict.student_id, conflict.student_name, conflict.chosen_enrollment_id) == (
         4,

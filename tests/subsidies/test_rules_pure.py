@@ -150,6 +150,25 @@ def test_a_floor_without_a_category_counts_every_student_awarded():
     assert fewer.floor_warnings == [fewer.schools[1]]
 
 
+def test_approved_and_paid_students_count_towards_their_schools_floor():
+    """ "资助比例不低于在校寄宿生人数的15%": a boarder whose aid is already approved (or paid) holds
+    a place and counts, at their own school only; 20 boarders need 3."""
+    spec = seed_spec("CMP-BOARD")
+    rows = [
+        fact_row(1, stage="primary", boarding=True, orphan=True),
+        fact_row(2, stage="primary", boarding=True, household=("extreme",)),
+        fact_row(3, stage="primary", boarding=True, household=("other",)),
+        *plain_students(4, 17, stage="primary", boarding=True),
+        fact_row(30, school=2, stage="primary", boarding=True, household=("dibao",)),
+    ]
+    outcome = decide(spec, rows, locked={3: 1, 30: 2})
+    first = outcome.schools[1]
+    assert (first.awarded, first.floor_counted, first.floor_required) == (3, 3, Decimal("3.00"))
+    assert outcome.floor_warnings == []
+    assert [d.student_id for d in outcome.decisions] == [1, 2]
+    assert outcome.schools[2].floor_counted == 1
+
+
 # ---------------------------------------------------------------------------
 # The snapshot of a policy
 
