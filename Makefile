@@ -15,7 +15,7 @@ SECURE_PRODUCTION ?= 0
 # Hashed, compressed copies of static/ that whitenoise serves when DEBUG is off.
 STATIC_MANIFEST := staticfiles/staticfiles.json
 
-.PHONY: run serve test test-sqlite test-postgres setup system-packages lint demo clean e2e e2e-browser
+.PHONY: run serve test test-sqlite test-postgres setup system-packages lint demo clean e2e e2e-browser mutants
 
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -104,5 +104,21 @@ e2e-browser:
 e2e: setup
 	$(PY) -m pytest -m e2e tests/e2e
 
+# Mutation testing of the pure rules, the ID check and 大写 amounts (pyproject's [tool.mutmut]):
+# not part of `make test`. One worker at the lowest priority: the machine may be shared.
+# Each run starts afresh (mutmut's cache would keep results of tests since changed).
+MUTANTS_STAMP := $(VENV)/.installed-mutants
+$(MUTANTS_STAMP): $(STAMP) requirements-mutants.txt
+	$(PY) -m pip install --quiet -r requirements-mutants.txt
+	touch $(MUTANTS_STAMP)
+
+mutants: $(MUTANTS_STAMP)
+	rm -rf mutants && mkdir -p var
+	time nice -n 19 $(VENV)/bin/mutmut run --max-children 1 > var/mutants.log 2>&1 \
+	  || { tail -n 40 var/mutants.log; exit 1; }
+	$(VENV)/bin/mutmut export-cicd-stats >/dev/null
+	$(VENV)/bin/mutmut results > var/mutants-survivors.txt
+	$(PY) bench/mutation_score.py mutants/mutmut-cicd-stats.json var/mutants-survivors.txt
+
 clean:
-	rm -rf $(VENV) var db.sqlite3 staticfiles
+	rm -rf $(VENV) var db.sqlite3 staticfiles mutants
