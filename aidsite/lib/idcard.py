@@ -101,11 +101,14 @@ def mask_id_number(number: str | None) -> str:
 
 
 def mask_phone(phone: str | None) -> str:
-    """`138****5678`."""
+    """`138****5678`; a landline (7 to 10 digits) keeps only its last two, so that at least
+    half of it is always hidden; anything shorter is hidden whole."""
     if not phone:
         return ""
     if len(phone) < 7:
         return "*" * len(phone)
+    if len(phone) < 11:
+        return "*" * (len(phone) - 2) + phone[-2:]
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 

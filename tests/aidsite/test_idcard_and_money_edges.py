@@ -92,7 +92,10 @@ def test_masks_hide_short_values_whole_and_keep_the_edges_of_long_ones():
     assert mask_id_number("123456789") == "1234*6789"
     assert mask_phone(None) == mask_phone("") == ""
     assert mask_phone("123456") == "******"
-    assert mask_phone("87654321") == "876*4321"
+    # A landline is not a mobile: at least half stays hidden.
+    assert mask_phone("87654321") == "******21"
+    assert mask_phone("8765432") == "*****32"
+    assert mask_phone("13800138000") == "138****8000"
     assert mask_account(None) == mask_account("") == ""
     assert mask_account("123") == "123"
     assert mask_account("6222021234567890") == "************7890"
