@@ -161,10 +161,6 @@ class DisbursementBatch(models.Model):
         what = self.policy.name if self.policy_id is not None else self.get_kind_display()
         return f"{self.township.name} {self.term} {what} 第{self.sequence}批"
 
-    @property
-    def is_social(self) -> bool:
-        return self.kind != BatchKind.GOVERNMENT
-
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         # Only the approval itself (prepared -> approved, done by ledgers.batch_approve)
         # may write a batch row that is or becomes approved.
@@ -180,6 +176,10 @@ class DisbursementBatch(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == BatchStatus.APPROVED
+
+    @property
+    def is_social(self) -> bool:
+        return self.kind != BatchKind.GOVERNMENT
 
 
 class PaymentStatus(models.TextChoices):
