@@ -90,6 +90,12 @@ def _register_access() -> None:
         "subsidies.reverse_ledgerentry",
         "subsidies.import_bankresult",
         "subsidies.*_paymentaccount",
+        # Social donors: record donors, pledges and pairings; their money goes through the ledgers.
+        "subsidies.add_donor",
+        "subsidies.change_donor",
+        "subsidies.add_pledge",
+        "subsidies.change_pledge",
+        "subsidies.add_pairing",
         # Public notices: publish, and withdraw one posted by mistake; never delete.
         "subsidies.add_publicnotice",
         "subsidies.change_publicnotice",
