@@ -16,6 +16,7 @@ urlpatterns = [
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("aid/", include("subsidies.urls.aid")),
     path("ledgers/", include("subsidies.urls.ledgers")),
+    path("donors/", include("subsidies.urls.donors")),
     path("notices/", include("subsidies.urls.notices")),
     path("policies/", include("subsidies.urls.policies")),
     path("lists/", include("students.external_pages")),

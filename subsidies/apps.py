@@ -38,6 +38,7 @@ def _export_kinds_register() -> None:
     from subsidies.exports.funds import FundsWorkbook
     from subsidies.exports.ledger import LedgerWorkbook
     from subsidies.exports.omissions import OmissionWorkbook
+    from subsidies.forms.donors import DonorStatementForm
     from subsidies.forms.ledgers import (
         AidListExportForm,
         ConflictExportForm,
@@ -46,6 +47,7 @@ def _export_kinds_register() -> None:
     )
     from subsidies.forms.omissions import OmissionExportForm
     from subsidies.reports import REPORTS
+    from subsidies.reports.donor_statement import DonorStatementReport
 
     # The aid list first: the auditors' most common export.
     export_kind_register(AidListWorkbook(form=AidListExportForm))
@@ -56,6 +58,7 @@ def _export_kinds_register() -> None:
     # A report prints the same selection (term, policy, township, school) as the ledger.
     for report in REPORTS:
         export_kind_register(report(form=LedgerExportForm))
+    export_kind_register(DonorStatementReport(form=DonorStatementForm))
 
 
 # --- roles and shared models ---------------------------------------------------------------

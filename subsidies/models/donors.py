@@ -37,8 +37,12 @@ class Donor(models.Model):
     )
     name = models.CharField(_("资助方名称"), max_length=60, validators=[validate_name])
     kind = models.CharField(_("资助方类别"), max_length=12, choices=DonorKind.choices)
-    contact_name = models.CharField(_("联系人"), max_length=30, blank=True, validators=[validate_name])
-    phone = models.CharField(_("联系电话"), max_length=11, blank=True, validators=[MOBILE_VALIDATOR])
+    contact_name = models.CharField(
+        _("联系人"), max_length=30, blank=True, validators=[validate_name]
+    )
+    phone = models.CharField(
+        _("联系电话"), max_length=11, blank=True, validators=[MOBILE_VALIDATOR]
+    )
     address = models.CharField(_("地址"), max_length=120, blank=True, validators=[validate_name])
     note = models.CharField(_("备注"), max_length=200, blank=True, validators=[validate_free_text])
 
@@ -71,13 +75,21 @@ class Donor(models.Model):
 class Pledge(models.Model):
     """认捐: what a donor promised to give, for which years and purpose."""
 
-    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="pledges", verbose_name=_("资助方"))
+    donor = models.ForeignKey(
+        Donor, on_delete=models.PROTECT, related_name="pledges", verbose_name=_("资助方")
+    )
     amount = models.DecimalField(_("认捐金额（元）"), **MONEY)
     from_year = models.ForeignKey(
-        "students.SchoolYear", on_delete=models.PROTECT, related_name="+", verbose_name=_("起始学年")
+        "students.SchoolYear",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("起始学年"),
     )
     to_year = models.ForeignKey(
-        "students.SchoolYear", on_delete=models.PROTECT, related_name="+", verbose_name=_("截止学年")
+        "students.SchoolYear",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("截止学年"),
     )
     purpose = models.CharField(_("用途"), max_length=120, validators=[validate_free_text])
     pledged_on = models.DateField(_("认捐日期"))
@@ -122,18 +134,32 @@ class Pairing(models.Model):
     )
     shape = models.CharField(_("结对方式"), max_length=12, choices=PairingShape.choices)
     from_year = models.ForeignKey(
-        "students.SchoolYear", on_delete=models.PROTECT, related_name="+", verbose_name=_("起始学年")
+        "students.SchoolYear",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("起始学年"),
     )
     to_year = models.ForeignKey(
-        "students.SchoolYear", on_delete=models.PROTECT, related_name="+", verbose_name=_("截止学年")
+        "students.SchoolYear",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("截止学年"),
     )
     amount = models.DecimalField(_("每生每学期资助（元）"), **MONEY)
     pledge = models.ForeignKey(
-        Pledge, on_delete=models.PROTECT, null=True, blank=True, related_name="pairings", verbose_name=_("认捐")
+        Pledge,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pairings",
+        verbose_name=_("认捐"),
     )
     note = models.CharField(_("备注"), max_length=200, blank=True, validators=[validate_free_text])
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
@@ -161,8 +187,12 @@ class Pairing(models.Model):
 class PairingDonor(models.Model):
     """A donor in a pairing, with their share of the amount per student per term."""
 
-    pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="donors", verbose_name=_("结对"))
-    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="pairings", verbose_name=_("资助方"))
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.PROTECT, related_name="donors", verbose_name=_("结对")
+    )
+    donor = models.ForeignKey(
+        Donor, on_delete=models.PROTECT, related_name="pairings", verbose_name=_("资助方")
+    )
     # A copy of the pairing's shape (set by the service, never changed) so the constraints can see it.
     shape = models.CharField(_("结对方式"), max_length=12, choices=PairingShape.choices)
     share = models.DecimalField(_("每生每学期出资（元）"), **MONEY)
@@ -200,11 +230,18 @@ class PairingDonor(models.Model):
 class PairingStudent(models.Model):
     """A student in a pairing, at the school they were enrolled in when paired."""
 
-    pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="students", verbose_name=_("结对"))
-    student = models.ForeignKey(
-        "students.Student", on_delete=models.PROTECT, related_name="pairings", verbose_name=_("学生")
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.PROTECT, related_name="students", verbose_name=_("结对")
     )
-    school = models.ForeignKey("students.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("学校"))
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.PROTECT,
+        related_name="pairings",
+        verbose_name=_("学生"),
+    )
+    school = models.ForeignKey(
+        "students.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("学校")
+    )
     shape = models.CharField(_("结对方式"), max_length=12, choices=PairingShape.choices)
 
     scope_township_paths = ("pairing__township",)

@@ -69,7 +69,9 @@ def _check_shape(shape: str, donor_count: int, student_count: int) -> None:
         raise PairingError("多对一结对须至少两个资助方、一名学生。")
 
 
-def _shares(shape: str, amount: Decimal, donors: list[tuple[Donor, Decimal | None]]) -> list[Decimal]:
+def _shares(
+    shape: str, amount: Decimal, donors: list[tuple[Donor, Decimal | None]]
+) -> list[Decimal]:
     """Each donor's share per student per term: the whole amount for one donor; for 多对一, as given
     (adding up to the amount) or, when none is given, split evenly with the odd fen on the first."""
     if shape in ONE_DONOR_SHAPES:
@@ -85,7 +87,9 @@ def _shares(shape: str, amount: Decimal, donors: list[tuple[Donor, Decimal | Non
     return given  # type: ignore[return-value]
 
 
-def _enrolled_schools(students: list[Student], township: Township, year: SchoolYear) -> dict[int, Any]:
+def _enrolled_schools(
+    students: list[Student], township: Township, year: SchoolYear
+) -> dict[int, Any]:
     """Each student's school of the township in `year`; a student not enrolled there is refused."""
     schools = dict(
         Enrollment.objects.filter(student__in=students, school_year=year, school__township=township)
@@ -94,7 +98,9 @@ def _enrolled_schools(students: list[Student], township: Township, year: SchoolY
     )
     missing = [s.name for s in students if s.pk not in schools]
     if missing:
-        raise PairingError(f"{'、'.join(missing)} 在 {year.name} 学年没有本乡镇学校的学籍，不能结对。")
+        raise PairingError(
+            f"{'、'.join(missing)} 在 {year.name} 学年没有本乡镇学校的学籍，不能结对。"
+        )
     return schools
 
 
@@ -116,10 +122,18 @@ def pairing_create(
 
     `donors` are (donor, share per student per term); a share matters only for 多对一.
     """
-    require(actor, "subsidies.add_pairing", township=township, write=True,
-            read_only="审计/督导账号只能查看，不能登记结对。", out_of_scope="只能登记本乡镇的结对资助。")
+    require(
+        actor,
+        "subsidies.add_pairing",
+        township=township,
+        write=True,
+        read_only="审计/督导账号只能查看，不能登记结对。",
+        out_of_scope="只能登记本乡镇的结对资助。",
+    )
     user = actor_user(actor)
-    if len({d.pk for d, _ in donors}) != len(donors) or len({s.pk for s in students}) != len(students):
+    if len({d.pk for d, _ in donors}) != len(donors) or len({s.pk for s in students}) != len(
+        students
+    ):
         raise PairingError("同一资助方或学生不能在一个结对中出现两次。")
     _check_shape(shape, len(donors), len(students))
     if amount is None or amount <= 0:
@@ -133,8 +147,14 @@ def pairing_create(
     shares = _shares(shape, amount, donors)
     schools = _enrolled_schools(students, township, from_year)
     pairing = Pairing(
-        township=township, shape=shape, from_year=from_year, to_year=to_year, amount=amount,
-        pledge=pledge, note=note, created_by=user,
+        township=township,
+        shape=shape,
+        from_year=from_year,
+        to_year=to_year,
+        amount=amount,
+        pledge=pledge,
+        note=note,
+        created_by=user,
     )
     pairing.full_clean()
     _set_history_user(pairing, user)
@@ -144,7 +164,8 @@ def pairing_create(
         for (donor, _), share in zip(donors, shares, strict=True)
     )
     PairingStudent.objects.bulk_create(
-        PairingStudent(pairing=pairing, student=s, school_id=schools[s.pk], shape=shape) for s in students
+        PairingStudent(pairing=pairing, student=s, school_id=schools[s.pk], shape=shape)
+        for s in students
     )
     return pairing
 
@@ -167,7 +188,9 @@ def pairings_of_term(*, township: Township, term: Term) -> QuerySet[Pairing]:
     )
 
 
-def _open_pairs(township: Township, term: Term, received: bool, donor: Donor | None) -> list[tuple[Any, Any]]:
+def _open_pairs(
+    township: Township, term: Term, received: bool, donor: Donor | None
+) -> list[tuple[Any, Any]]:
     """(pairing donor or None, pairing student) pairs of the term with no live entry and not ended by
     a reversal without reissue: what a received (per donor and student) or paid batch would hold."""
     pairings = pairings_of_term(township=township, term=term)
@@ -187,7 +210,9 @@ def _open_pairs(township: Township, term: Term, received: bool, donor: Donor | N
     closed = taken | ended
     if not received:
         return [(None, ps) for ps in students if (ps.pairing_id, None, ps.student_id) not in closed]
-    donors = PairingDonor.objects.filter(pairing__in=pairings).select_related("donor").order_by("pk")
+    donors = (
+        PairingDonor.objects.filter(pairing__in=pairings).select_related("donor").order_by("pk")
+    )
     if donor is not None:
         donors = donors.filter(donor=donor)
     by_pairing: dict[int, list[PairingDonor]] = {}
@@ -207,18 +232,27 @@ def _donation_entries(
     """Unsaved entries: money received (the donor's share, counted in cash or by transfer, no
     student account) or paid to the student's recorded account or by `default_method`."""
     schools = dict(
-        Enrollment.objects.filter(student__in={ps.student_id for _, ps in pairs}, school_year=term.school_year_id)
+        Enrollment.objects.filter(
+            student__in={ps.student_id for _, ps in pairs}, school_year=term.school_year_id
+        )
         .order_by("student_id", "pk")
         .values_list("student_id", "school_id")
     )
     entries, skipped = [], []
     for pd, ps in pairs:
         common = {
-            "pairing_id": ps.pairing_id, "student_id": ps.student_id, "term": term,
-            "school_id": schools.get(ps.student_id, ps.school_id), "created_at": now,
+            "pairing_id": ps.pairing_id,
+            "student_id": ps.student_id,
+            "term": term,
+            "school_id": schools.get(ps.student_id, ps.school_id),
+            "created_at": now,
         }
         if pd is not None:
-            entries.append(LedgerEntry(donor_id=pd.donor_id, amount=pd.share, method=PaymentMethod.CASH, **common))
+            entries.append(
+                LedgerEntry(
+                    donor_id=pd.donor_id, amount=pd.share, method=PaymentMethod.CASH, **common
+                )
+            )
             continue
         account = getattr(ps.student, "payment_account", None)
         method = account.method if account is not None else default_method
@@ -228,7 +262,13 @@ def _donation_entries(
             continue
         holder = account.holder_name if account is not None else ""
         entries.append(
-            LedgerEntry(amount=ps.pairing.amount, method=method, account_number=number, holder_name=holder, **common)
+            LedgerEntry(
+                amount=ps.pairing.amount,
+                method=method,
+                account_number=number,
+                holder_name=holder,
+                **common,
+            )
         )
     return entries, skipped
 
@@ -267,7 +307,13 @@ def donation_batch_prepare(
             + (f"（{len(skipped)} 人未登记一卡通账号）。" if skipped else "。")
         )
     batch = batch_open(
-        township=township, term=term, kind=kind, entries=entries, user=user, now=now, note=note,
+        township=township,
+        term=term,
+        kind=kind,
+        entries=entries,
+        user=user,
+        now=now,
+        note=note,
         skipped=len(skipped),
     )
     return DonationPrepareResult(batch=batch, skipped=skipped)

@@ -26,12 +26,19 @@ pytestmark = pytest.mark.django_db
 def _many_to_one(term, township, **kwargs):
     a, b = make_donor(township, "甲公司"), make_donor(township, "乙基金会")
     (student,) = paired_students(term=term, township=township, **kwargs)
-    make_pairing(term=term, township=township, shape=PairingShape.MANY_TO_ONE,
-                 donors=[(a, Decimal("300.00")), (b, Decimal("200.00"))], students=[student])
+    make_pairing(
+        term=term,
+        township=township,
+        shape=PairingShape.MANY_TO_ONE,
+        donors=[(a, Decimal("300.00")), (b, Decimal("200.00"))],
+        students=[student],
+    )
     return a, b, student
 
 
-def test_money_received_from_each_donor_and_paid_to_the_student_needs_a_second_person(term, township):
+def test_money_received_from_each_donor_and_paid_to_the_student_needs_a_second_person(
+    term, township
+):
     a, b, student = _many_to_one(term, township)
     preparer, approver = two_staff(township)
     received = donation_batch_prepare(
@@ -39,25 +46,37 @@ def test_money_received_from_each_donor_and_paid_to_the_student_needs_a_second_p
     ).batch
     assert received.policy is None and received.total_amount == Decimal("500.00")
     assert sorted((e.donor.name, e.amount) for e in received.entries.all()) == [
-        ("乙基金会", Decimal("200.00")), ("甲公司", Decimal("300.00"))
+        ("乙基金会", Decimal("200.00")),
+        ("甲公司", Decimal("300.00")),
     ]
     with pytest.raises(LedgerError, match="不能审核自己编制的批次"):
         batch_approve(batch=received, actor=preparer)
     assert batch_approve(batch=received, actor=approver).changed
 
-    paid = donation_batch_prepare(township=township, term=term, kind=BatchKind.DONATION_PAID, actor=preparer).batch
+    paid = donation_batch_prepare(
+        township=township, term=term, kind=BatchKind.DONATION_PAID, actor=preparer
+    ).batch
     (entry,) = paid.entries.all()
-    assert (entry.student, entry.donor, entry.amount, entry.method) == (student, None, Decimal("500.00"), "bank_card")
+    assert (entry.student, entry.donor, entry.amount, entry.method) == (
+        student,
+        None,
+        Decimal("500.00"),
+        "bank_card",
+    )
     assert str(paid).endswith("社会资助发放 第1批")
     batch_approve(batch=paid, actor=approver)
     with pytest.raises(LedgerError, match="没有待发放"):
-        donation_batch_prepare(township=township, term=term, kind=BatchKind.DONATION_PAID, actor=preparer)
+        donation_batch_prepare(
+            township=township, term=term, kind=BatchKind.DONATION_PAID, actor=preparer
+        )
 
 
 def test_the_database_refuses_an_approver_who_prepared_a_social_batch(term, township):
     _many_to_one(term, township)
     preparer, _ = two_staff(township)
-    batch = donation_batch_prepare(township=township, term=term, kind=BatchKind.DONATION_PAID, actor=preparer).batch
+    batch = donation_batch_prepare(
+        township=township, term=term, kind=BatchKind.DONATION_PAID, actor=preparer
+    ).batch
     with pytest.raises(IntegrityError), transaction.atomic():
         type(batch).objects.filter(pk=batch.pk).update(approved_by=preparer)
 
@@ -65,34 +84,49 @@ def test_the_database_refuses_an_approver_who_prepared_a_social_batch(term, town
 def test_an_approved_social_entry_is_frozen_and_reversed_once_then_paid_again(term, township):
     _many_to_one(term, township)
     preparer, approver = two_staff(township)
-    batch = donation_batch_prepare(township=township, term=term, kind=BatchKind.DONATION_PAID, actor=preparer).batch
+    batch = donation_batch_prepare(
+        township=township, term=term, kind=BatchKind.DONATION_PAID, actor=preparer
+    ).batch
     batch_approve(batch=batch, actor=approver)
     entry = batch.entries.get()
     entry.amount = Decimal("1.00")
     with pytest.raises(LedgerLocked):
         entry.save()
     if connection.vendor == "postgresql":
-        with pytest.raises(Exception, match="pgtrigger"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("UPDATE subsidies_ledgerentry SET amount = 1 WHERE id = %s", [entry.pk])
+        with pytest.raises(Exception, match="pgtrigger"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                    "UPDATE subsidies_ledgerentry SET amount = 1 WHERE id = %s", [entry.pk]
+                )
     entry.refresh_from_db()
     entry_reverse(entry=entry, actor=approver, reason="账号错误")
     with pytest.raises(LedgerError, match="只能冲销一次"):
         entry_reverse(entry=entry, actor=approver, reason="再冲")
-    again = donation_batch_prepare(township=township, term=term, kind=BatchKind.DONATION_PAID, actor=preparer).batch
+    again = donation_batch_prepare(
+        township=township, term=term, kind=BatchKind.DONATION_PAID, actor=preparer
+    ).batch
     assert again.sequence == 2 and again.entries.get().amount == Decimal("500.00")
-    assert LedgerEntry.objects.filter(is_live=True, pairing__isnull=False, donor__isnull=True).count() == 1
+    assert (
+        LedgerEntry.objects.filter(is_live=True, pairing__isnull=False, donor__isnull=True).count()
+        == 1
+    )
 
 
 def test_a_second_live_payment_to_a_paired_student_is_impossible(term, township):
     _many_to_one(term, township)
     preparer, _ = two_staff(township)
-    batch = donation_batch_prepare(township=township, term=term, kind=BatchKind.DONATION_PAID, actor=preparer).batch
+    batch = donation_batch_prepare(
+        township=township, term=term, kind=BatchKind.DONATION_PAID, actor=preparer
+    ).batch
     entry = batch.entries.get()
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerEntry.objects.create(
-            batch=batch, pairing=entry.pairing, student=entry.student, term=term, school=entry.school,
-            amount=1, method="cash",
+            batch=batch,
+            pairing=entry.pairing,
+            student=entry.student,
+            term=term,
+            school=entry.school,
+            amount=1,
+            method="cash",
         )
 
 
@@ -104,16 +138,24 @@ def test_donated_money_appears_per_village_and_household_apart_from_government_a
     gov = batch_prepare(township=township, policy=policy_of(term), term=term, actor=preparer).batch
     batch_approve(batch=gov, actor=approver)
     for kind in (BatchKind.DONATION_RECEIVED, BatchKind.DONATION_PAID):
-        batch_approve(batch=donation_batch_prepare(township=township, term=term, kind=kind, actor=preparer).batch,
-                      actor=approver)
+        batch_approve(
+            batch=donation_batch_prepare(
+                township=township, term=term, kind=kind, actor=preparer
+            ).batch,
+            actor=approver,
+        )
     auditor = make_user(role=Role.AUDITOR)
 
     (v,) = funds_by_village(actor=auditor, school_year=term.school_year)
     # The money received from the donors (500) is not aid to a household: only the payments count.
     assert (v.total_amount, v.government_amount, v.donation_amount) == (
-        Decimal("1100.00"), Decimal("600.00"), Decimal("500.00")
+        Decimal("1100.00"),
+        Decimal("600.00"),
+        Decimal("500.00"),
     )
-    households = {h.head_name: h for h in funds_by_household(actor=auditor, school_year=term.school_year)}
+    households = {
+        h.head_name: h for h in funds_by_household(actor=auditor, school_year=term.school_year)
+    }
     assert households[student.household.head_name].donation_amount == Decimal("500.00")
     assert households[student.household.head_name].government_amount == Decimal("0.00")
     assert households[ent.student.household.head_name].donation_amount == Decimal("0.00")
