@@ -155,10 +155,6 @@ class Migration(migrations.Migration):
                 'ordering': ['-pledged_on', 'pk'],
             },
         ),
-        pgtrigger.migrations.RemoveTrigger(
-            model_name='ledgerentry',
-            name='locked_entry_frozen',
-        ),
         migrations.AddField(
             model_name='disbursementbatch',
             name='kind',
@@ -183,10 +179,6 @@ class Migration(migrations.Migration):
             model_name='ledgerentry',
             name='policy',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='subsidies.policy', verbose_name='资助项目'),
-        ),
-        pgtrigger.migrations.AddTrigger(
-            model_name='ledgerentry',
-            trigger=pgtrigger.compiler.Trigger(name='locked_entry_frozen', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."locked" AND (OLD."batch_id" IS DISTINCT FROM NEW."batch_id" OR OLD."entitlement_id" IS DISTINCT FROM NEW."entitlement_id" OR OLD."pairing_id" IS DISTINCT FROM NEW."pairing_id" OR OLD."donor_id" IS DISTINCT FROM NEW."donor_id" OR OLD."student_id" IS DISTINCT FROM NEW."student_id" OR OLD."policy_id" IS DISTINCT FROM NEW."policy_id" OR OLD."term_id" IS DISTINCT FROM NEW."term_id" OR OLD."school_id" IS DISTINCT FROM NEW."school_id" OR OLD."amount" IS DISTINCT FROM NEW."amount" OR OLD."method" IS DISTINCT FROM NEW."method" OR OLD."account_number" IS DISTINCT FROM NEW."account_number" OR OLD."holder_name" IS DISTINCT FROM NEW."holder_name" OR OLD."locked" IS DISTINCT FROM NEW."locked" OR OLD."created_at" IS DISTINCT FROM NEW."created_at" OR (NEW."is_live" AND NOT OLD."is_live")))', func="RAISE EXCEPTION 'pgtrigger: Cannot update rows from % table', TG_TABLE_NAME;", hash='946d73a46e4c8afef742a0fce4aa59432a9606ea', operation='UPDATE', pgid='pgtrigger_locked_entry_frozen_5879c', table='subsidies_ledgerentry', when='BEFORE')),
         ),
         migrations.AddConstraint(
             model_name='disbursementbatch',
@@ -389,5 +381,13 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='pairing',
             constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='pairing_amount_positive', violation_error_message='资助金额应大于 0。'),
+        ),
+        pgtrigger.migrations.RemoveTrigger(
+            model_name='ledgerentry',
+            name='locked_entry_frozen',
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name='ledgerentry',
+            trigger=pgtrigger.compiler.Trigger(name='locked_entry_frozen', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."locked" AND (OLD."batch_id" IS DISTINCT FROM NEW."batch_id" OR OLD."entitlement_id" IS DISTINCT FROM NEW."entitlement_id" OR OLD."pairing_id" IS DISTINCT FROM NEW."pairing_id" OR OLD."donor_id" IS DISTINCT FROM NEW."donor_id" OR OLD."student_id" IS DISTINCT FROM NEW."student_id" OR OLD."policy_id" IS DISTINCT FROM NEW."policy_id" OR OLD."term_id" IS DISTINCT FROM NEW."term_id" OR OLD."school_id" IS DISTINCT FROM NEW."school_id" OR OLD."amount" IS DISTINCT FROM NEW."amount" OR OLD."method" IS DISTINCT FROM NEW."method" OR OLD."account_number" IS DISTINCT FROM NEW."account_number" OR OLD."holder_name" IS DISTINCT FROM NEW."holder_name" OR OLD."locked" IS DISTINCT FROM NEW."locked" OR OLD."created_at" IS DISTINCT FROM NEW."created_at" OR (NEW."is_live" AND NOT OLD."is_live")))', func="RAISE EXCEPTION 'pgtrigger: Cannot update rows from % table', TG_TABLE_NAME;", hash='946d73a46e4c8afef742a0fce4aa59432a9606ea', operation='UPDATE', pgid='pgtrigger_locked_entry_frozen_5879c', table='subsidies_ledgerentry', when='BEFORE')),
         ),
     ]

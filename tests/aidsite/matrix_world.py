@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,17 @@ from campaigns.models import (
 from campaigns.report_jobs import CAMPAIGN_REPORT_KIND
 from campaigns.visits import visit_record
 from students.models import HouseholdMember, Stage
-from subsidies.models import BankOutcome, BankResult, LedgerEntry, QuotaAllocation
+from subsidies.models import (
+    BankOutcome,
+    BankResult,
+    Donor,
+    DonorKind,
+    LedgerEntry,
+    PairingShape,
+    Pledge,
+    QuotaAllocation,
+)
+from subsidies.services.donors import pairing_create
 from subsidies.services.ledgers import batch_approve, batch_prepare, entry_reverse
 from subsidies.services.notices import notice_publish
 from tests.campaigns.conftest import SYSTEM, png_bytes
@@ -97,6 +108,16 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
     quota = QuotaAllocation.objects.create(
         policy=policy, term=term, school=school, places=1, reason="县统筹调剂", updated_by=staff
     )
+    donor = Donor.objects.create(township=township, name=f"{name}镇爱心企业", kind=DonorKind.COMPANY, phone="13912345678")
+    pledge = Pledge.objects.create(
+        donor=donor, amount=Decimal("600"), from_year=year, to_year=year, purpose="结对资助",
+        pledged_on=timezone.localdate(),
+    )
+    pairing = pairing_create(
+        actor=staff, township=township, shape=PairingShape.ONE_TO_ONE, from_year=rows[1].enrollment.school_year,
+        to_year=rows[1].enrollment.school_year, amount=Decimal("300"), donors=[(donor, None)],
+        students=[rows[1].student],
+    )
     student = rows[0].student
     household = student.household
     campaign = Campaign.objects.create(
@@ -146,7 +167,7 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
             "activity": activity, "activity_photo": activity.photos.first(), "summary": summary,
             "visit": visit, "visit_photo": visit.photos.first(), "card": card,
             "mentoring": mentoring, "contact": contact, "staff": staff, "director": director,
-            "member": member,
+            "member": member, "donor": donor, "pledge": pledge, "pairing": pairing,
         }
     )  # fmt: skip
     return side, {"township": staff, "director": director}
