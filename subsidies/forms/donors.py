@@ -1,4 +1,4 @@
-"""Forms of the donor pages: the pairing form (each shape in one form) and the donor statement's."""
+"""Forms of the donor pages: the pairing form (each shape in one form), the 社会资助 batch, the donor statement."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aidsite.access import scope_queryset
+from aidsite.access import scope_queryset, user_scope
 from aidsite.lib.text import validate_free_text
-from students.models import SchoolYear, Student
+from students.models import SchoolYear, Student, Term, Township
 from subsidies.forms.shared import visible_townships
-from subsidies.models import MONEY, Donor, PairingShape
+from subsidies.models import MONEY, BatchKind, Donor, PairingShape, PaymentMethod
 from subsidies.reports.donor_statement import donor_statement_title
 
 
@@ -80,6 +80,40 @@ class PairingForm(forms.Form):
         if shares and len(shares) != len(donors):
             raise forms.ValidationError(_("出资金额的个数应与所选资助方的个数相同。"))
         return list(zip(donors, shares or [None] * len(donors), strict=True))
+
+
+class DonationBatchForm(forms.Form):
+    """编制社会资助批次: the term and township, money received (from donors) or paid (to students)."""
+
+    term = forms.ModelChoiceField(
+        label=_("学期"), queryset=Term.objects.select_related("school_year"), empty_label=None
+    )
+    township = forms.ModelChoiceField(
+        label=_("乡镇"), queryset=Township.objects.none(), empty_label=None
+    )
+    kind = forms.ChoiceField(
+        label=_("类别"),
+        choices=[
+            (BatchKind.DONATION_RECEIVED, "收款（资助方捐款入账）"),
+            (BatchKind.DONATION_PAID, "发放（发给结对学生）"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    donor = forms.ModelChoiceField(
+        label=_("资助方（收款时可选）"), queryset=Donor.objects.none(), required=False
+    )
+    default_method = forms.ChoiceField(
+        label=_("未登记收款账户的学生按"),
+        choices=PaymentMethod.choices,
+        initial=PaymentMethod.BANK_CARD,
+    )
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = visible_townships(user)
+        self.fields["township"].initial = user_scope(user).township_id
+        self.fields["donor"].queryset = scope_queryset(user, Donor.objects.all())
 
 
 class DonorStatementForm(forms.Form):

@@ -6,20 +6,14 @@ own (`subsidies.views.ledgers`): the batch is a ledger batch of its kind.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext_lazy as _
 
-from aidsite.access import scope_queryset, user_scope
 from aidsite.admin_pages import render_admin_page
 from aidsite.form_errors import service_error
-from students.models import Term, Township
-from subsidies.forms.donors import PairingForm
-from subsidies.forms.shared import visible_townships
-from subsidies.models import BatchKind, Donor, PaymentMethod
+from subsidies.forms.donors import DonationBatchForm, PairingForm
 from subsidies.services import donors as donor_services
 from subsidies.views.ledgers import ledger_page
 
@@ -51,40 +45,16 @@ def pairing_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect("admin:subsidies_pairing_change", pairing.pk)
     return render_admin_page(
-        request, "subsidies/donors/pairing_form.html", {"title": "登记结对资助", "form": form}
+        request,
+        "subsidies/donors/form.html",
+        {
+            "title": "登记结对资助",
+            "form": form,
+            "submit": "登记结对",
+            "help": "一对一：一个资助方资助一名学生；一对多：一个资助方资助多名学生；多对一：多个资助方共同资助一名学生。"
+            "学生须在起始学年有本乡镇学校的学籍。",
+        },
     )
-
-
-class DonationBatchForm(forms.Form):
-    term = forms.ModelChoiceField(
-        label=_("学期"), queryset=Term.objects.select_related("school_year"), empty_label=None
-    )
-    township = forms.ModelChoiceField(
-        label=_("乡镇"), queryset=Township.objects.none(), empty_label=None
-    )
-    kind = forms.ChoiceField(
-        label=_("类别"),
-        choices=[
-            (BatchKind.DONATION_RECEIVED, "收款（资助方捐款入账）"),
-            (BatchKind.DONATION_PAID, "发放（发给结对学生）"),
-        ],
-        widget=forms.RadioSelect,
-    )
-    donor = forms.ModelChoiceField(
-        label=_("资助方（收款时可选）"), queryset=Donor.objects.none(), required=False
-    )
-    default_method = forms.ChoiceField(
-        label=_("未登记收款账户的学生按"),
-        choices=PaymentMethod.choices,
-        initial=PaymentMethod.BANK_CARD,
-    )
-    note = forms.CharField(label=_("备注"), max_length=200, required=False)
-
-    def __init__(self, *args, user, **kwargs):  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = visible_townships(user)
-        self.fields["township"].initial = user_scope(user).township_id
-        self.fields["donor"].queryset = scope_queryset(user, Donor.objects.all())
 
 
 @ledger_page("subsidies.prepare_disbursementbatch", methods=("GET", "POST"))
@@ -109,5 +79,13 @@ def donation_batch_prepare(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已编制{result.batch}，请由另一位工作人员审核。")
             return redirect("ledgers:batch", pk=result.batch.pk)
     return render_admin_page(
-        request, "subsidies/donors/batch_prepare.html", {"title": "编制社会资助批次", "form": form}
+        request,
+        "subsidies/donors/form.html",
+        {
+            "title": "编制社会资助批次",
+            "form": form,
+            "submit": "编制批次",
+            "help": "按本学期有效的结对资助编制：收款批次登记各资助方为每名受助学生的出资，发放批次把资助发给结对学生。"
+            "编制后须由另一位工作人员审核，审核后锁定，差错只能冲销。",
+        },
     )
