@@ -93,10 +93,12 @@ def test_an_approved_social_entry_is_frozen_and_reversed_once_then_paid_again(te
     with pytest.raises(LedgerLocked):
         entry.save()
     if connection.vendor == "postgresql":
-        with pytest.raises(Exception, match="pgtrigger"), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                    "UPDATE subsidies_ledgerentry SET amount = 1 WHERE id = %s", [entry.pk]
-                )
+        with (
+            pytest.raises(Exception, match="pgtrigger"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("UPDATE subsidies_ledgerentry SET amount = 1 WHERE id = %s", [entry.pk])
     entry.refresh_from_db()
     entry_reverse(entry=entry, actor=approver, reason="账号错误")
     with pytest.raises(LedgerError, match="只能冲销一次"):

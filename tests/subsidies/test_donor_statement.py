@@ -14,7 +14,11 @@ from pypdf import PdfReader
 
 from aidsite.models import AccessLog, Role
 from subsidies.models import BatchKind, PairingShape
-from subsidies.reports.donor_statement import DonorStatementReport, donor_statement_context, mask_person_name
+from subsidies.reports.donor_statement import (
+    DonorStatementReport,
+    donor_statement_context,
+    mask_person_name,
+)
 from subsidies.services.donors import donation_batch_prepare
 from subsidies.services.ledgers import batch_approve
 from tests.factories import make_township, make_user
@@ -27,16 +31,29 @@ pytestmark = pytest.mark.django_db
 def _given(term, township):
     donor = make_donor(township, "青山爱心企业", phone="13912345678")
     students = paired_students(term=term, township=township, count=2, names=["王小明", "李红"])
-    make_pairing(term=term, township=township, shape=PairingShape.ONE_TO_MANY, donors=[(donor, None)],
-                 students=students, amount=Decimal("800.00"))
+    make_pairing(
+        term=term,
+        township=township,
+        shape=PairingShape.ONE_TO_MANY,
+        donors=[(donor, None)],
+        students=students,
+        amount=Decimal("800.00"),
+    )
     preparer, approver = two_staff(township)
-    batch = donation_batch_prepare(township=township, term=term, kind=BatchKind.DONATION_RECEIVED, actor=preparer).batch
+    batch = donation_batch_prepare(
+        township=township, term=term, kind=BatchKind.DONATION_RECEIVED, actor=preparer
+    ).batch
     batch_approve(batch=batch, actor=approver)
     return donor
 
 
 def test_names_are_masked_as_on_a_notice():
-    assert [mask_person_name(n) for n in ("王小明", "李红", "欧阳小明", "张")] == ["王*明", "李*", "欧**明", "张"]
+    assert [mask_person_name(n) for n in ("王小明", "李红", "欧阳小明", "张")] == [
+        "王*明",
+        "李*",
+        "欧**明",
+        "张",
+    ]
 
 
 def test_the_statement_lists_what_was_given_to_whom_with_masked_names(term, township, tmp_path):
@@ -44,8 +61,14 @@ def test_the_statement_lists_what_was_given_to_whom_with_masked_names(term, town
     staff = make_user(role=Role.TOWNSHIP_STAFF, township=township)
     out = io.BytesIO()
     rows = DonorStatementReport().run(
-        actor=staff, parameters={"donor": donor.pk, "school_year": term.school_year_id, "letter": "感谢贵公司的爱心。"},
-        out=out, progress=lambda _p: None,
+        actor=staff,
+        parameters={
+            "donor": donor.pk,
+            "school_year": term.school_year_id,
+            "letter": "感谢贵公司的爱心。",
+        },
+        out=out,
+        progress=lambda _p: None,
     )
     assert rows == 2
     pdf = out.getvalue()
@@ -55,8 +78,21 @@ def test_the_statement_lists_what_was_given_to_whom_with_masked_names(term, town
     assert "1,600.00" in text and "尊敬的青山爱心企业" in text and "感谢贵公司的爱心。" in text
     assert not re.search(r"\d{17}[\dX]", text) and "13912345678" not in text
     (tmp_path / "statement.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(tmp_path / "statement.pdf"),
-                    str(tmp_path / "page")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(tmp_path / "statement.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
     assert Path(tmp_path / "page-1.png").stat().st_size > 1000
 
 
