@@ -17,6 +17,7 @@ urlpatterns = [
     path("aid/applications/", include("subsidies.urls.applications")),
     path("aid/", include("subsidies.urls.aid")),
     path("ledgers/", include("subsidies.urls.ledgers")),
+    path("donors/", include("subsidies.urls.donors")),
     path("notices/", include("subsidies.urls.notices")),
     path("policies/", include("subsidies.urls.policies")),
     path("lists/", include("students.external_pages")),

@@ -130,7 +130,7 @@ def _batch_todo(batch: DisbursementBatch, *, waiting: bool, county_wide: bool) -
     detail = (
         f"{_where(batch.township.name, batch.term, county_wide)}；由{who}于{when}编制，{figures}"
     )
-    text = f"{batch.policy.name} 第{batch.sequence}批"
+    text = f"{batch.policy.name if batch.policy_id else batch.get_kind_display()} 第{batch.sequence}批"
     return Todo(text=text, url=_url("ledgers:batch", batch.pk), detail=detail)
 
 

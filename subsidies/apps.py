@@ -48,6 +48,7 @@ def _export_kinds_register() -> None:
     from subsidies.exports.funds import FundsWorkbook
     from subsidies.exports.ledger import LedgerWorkbook
     from subsidies.exports.omissions import OmissionWorkbook
+    from subsidies.forms.donors import DonorStatementForm
     from subsidies.forms.ledgers import (
         AidListExportForm,
         ConflictExportForm,
@@ -56,6 +57,7 @@ def _export_kinds_register() -> None:
     )
     from subsidies.forms.omissions import OmissionExportForm
     from subsidies.reports import REPORTS
+    from subsidies.reports.donor_statement import DonorStatementReport
 
     # The aid list first: the auditors' most common export.
     export_kind_register(AidListWorkbook(form=AidListExportForm))
@@ -66,6 +68,7 @@ def _export_kinds_register() -> None:
     # A report prints the same selection (term, policy, township, school) as the ledger.
     for report in REPORTS:
         export_kind_register(report(form=LedgerExportForm))
+    export_kind_register(DonorStatementReport(form=DonorStatementForm))
 
 
 # --- roles and shared models ---------------------------------------------------------------
@@ -100,6 +103,12 @@ def _register_access() -> None:
         "subsidies.reverse_ledgerentry",
         "subsidies.import_bankresult",
         "subsidies.*_paymentaccount",
+        # Social donors: record donors, pledges and pairings; their money goes through the ledgers.
+        "subsidies.add_donor",
+        "subsidies.change_donor",
+        "subsidies.add_pledge",
+        "subsidies.change_pledge",
+        "subsidies.add_pairing",
         # Public notices: publish, and withdraw one posted by mistake; never delete.
         "subsidies.add_publicnotice",
         "subsidies.change_publicnotice",

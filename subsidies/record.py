@@ -30,7 +30,7 @@ def entitlements_section(actor: Actor, student: Student) -> RecordSection | None
     rows = [
         (
             str(e.term),
-            e.policy.name,
+            e.policy.name if e.policy_id is not None else e.batch.get_kind_display(),
             e.enrollment.school.name,
             f"{e.tier}档" if e.tier else "—",
             yuan(e.amount),

@@ -1,4 +1,8 @@
-"""资金到村到户台账: a school year's aid per household, grouped by village, as a formal workbook."""
+"""资金到村到户台账: a school year's aid per household, grouped by village, as a formal workbook.
+
+发放金额 is everything paid to the household; 政府资助 and 社会资助 (money from
+donors paid to paired students) split it, each with its own total.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ if TYPE_CHECKING:
 
 FUNDS_HEADER = (
     "序号", "乡镇", "村（社区）", "省定贫困村", "户主", "受助学生（人）", "发放笔数", "已确认到账（元）",
-    "发放金额（元）",
+    "发放金额（元）", "政府资助（元）", "社会资助（元）",
 )
 
 
@@ -44,6 +48,8 @@ def funds_rows(households: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
             h.entry_count,
             h.paid_amount,
             h.total_amount,
+            h.government_amount,
+            h.donation_amount,
         )
 
 
@@ -66,7 +72,7 @@ def funds_export(
         title=title,
         issuer=township.office_name if township is not None else settings.AID_OFFICE_NAME,
         sheet_name="资金到村到户",
-        money_columns=("已确认到账（元）", "发放金额（元）"),
+        money_columns=("已确认到账（元）", "发放金额（元）", "政府资助（元）", "社会资助（元）"),
         count_unit="户",
     )
     if log:

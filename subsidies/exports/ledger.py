@@ -49,7 +49,8 @@ LEDGER_MONEY = ("发放金额（元）",)
 
 
 def ledger_queryset(actor: Actor, selection: LedgerFilter) -> QuerySet[LedgerEntry]:
-    queryset = scope_queryset(actor, LedgerEntry.objects.all()).filter(
+    # The government aid ledger (政府助学金发放台账); 社会资助 has its donor statements.
+    queryset = scope_queryset(actor, LedgerEntry.objects.government()).filter(
         term=selection.term, batch__status=BatchStatus.APPROVED
     )
     if selection.township is not None:

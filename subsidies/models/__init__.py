@@ -4,7 +4,8 @@
 (aid by application, student loans), `entitlements` (each term's
 list, its overrides and approvals), `payments` (how and where aid is paid), `ledgers`
 (disbursement batches, entries, reversals, bank results, the ledger log) and
-`notices` (公示). `frozen` derives the columns an approval freezes.
+`notices` (公示), `donors` (social donors, pledges and pairings; their money is
+in the ledgers as 社会资助 batches). `frozen` derives the columns an approval freezes.
 """
 
 from subsidies.models.applications import (
@@ -16,6 +17,17 @@ from subsidies.models.applications import (
     ApplicationStatus,
     DegreeLevel,
     EvidenceKind,
+)
+from subsidies.models.donors import (
+    ONE_DONOR_SHAPES,
+    ONE_STUDENT_SHAPES,
+    Donor,
+    DonorKind,
+    Pairing,
+    PairingDonor,
+    PairingShape,
+    PairingStudent,
+    Pledge,
 )
 from subsidies.models.entitlements import (
     AWARDED_STATUSES,
@@ -33,8 +45,10 @@ from subsidies.models.entitlements import (
 from subsidies.models.ledgers import (
     ENTRY_FROZEN_COLUMNS,
     ENTRY_MUTABLE_FIELDS,
+    SOCIAL_KINDS,
     BankOutcome,
     BankResult,
+    BatchKind,
     BatchStatus,
     DisbursementBatch,
     DisbursementBatchQuerySet,
@@ -68,6 +82,17 @@ from subsidies.models.policies import (
 from subsidies.models.quotas import QuotaAllocation
 
 __all__ = [
+    "ONE_DONOR_SHAPES",
+    "ONE_STUDENT_SHAPES",
+    "SOCIAL_KINDS",
+    "BatchKind",
+    "Donor",
+    "DonorKind",
+    "Pairing",
+    "PairingDonor",
+    "PairingShape",
+    "PairingStudent",
+    "Pledge",
     "AWARDED_STATUSES",
     "ENTITLEMENT_FROZEN_COLUMNS",
     "ENTITLEMENT_MUTABLE_FIELDS",

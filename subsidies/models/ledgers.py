@@ -22,6 +22,17 @@ from subsidies.models.payments import PaymentMethod
 from subsidies.models.policies import MONEY, Policy
 
 
+class BatchKind(models.TextChoices):
+    """Government aid paid from entitlements, or social aid (社会资助) received from donors or paid to students."""
+
+    GOVERNMENT = "government", _("政府资助")
+    DONATION_RECEIVED = "donation_in", _("社会资助收款")
+    DONATION_PAID = "donation_out", _("社会资助发放")
+
+
+SOCIAL_KINDS = (BatchKind.DONATION_RECEIVED, BatchKind.DONATION_PAID)
+
+
 class BatchStatus(models.TextChoices):
     PREPARED = "prepared", _("待审核")
     APPROVED = "approved", _("已审核")
@@ -46,13 +57,21 @@ class DisbursementBatchQuerySet(models.QuerySet):
 
 
 class DisbursementBatch(models.Model):
-    """发放批次: one township's entries of one policy and term, prepared by one person, approved by another."""
+    """发放批次: one township's entries of one policy and term, prepared by one person, approved by another.
 
+    A 社会资助 batch (`kind` other than government) has no policy: its entries
+    name a pairing instead (see `LedgerEntry`), under the same four-eyes
+    approval, freezing and reversals.
+    """
+
+    kind = models.CharField(
+        _("资金类别"), max_length=12, choices=BatchKind.choices, default=BatchKind.GOVERNMENT
+    )
     township = models.ForeignKey(
         "students.Township", on_delete=models.PROTECT, related_name="+", verbose_name=_("乡镇")
     )
     policy = models.ForeignKey(
-        Policy, on_delete=models.PROTECT, related_name="batches", verbose_name=_("资助项目")
+        Policy, on_delete=models.PROTECT, null=True, blank=True, related_name="batches", verbose_name=_("资助项目")
     )
     term = models.ForeignKey(
         "students.Term", on_delete=models.PROTECT, related_name="+", verbose_name=_("学期")
@@ -101,6 +120,18 @@ class DisbursementBatch(models.Model):
                 name="batch_unique_sequence",
                 violation_error_message=_("该乡镇本学期此项目已有同一批次号。"),
             ),
+            models.UniqueConstraint(
+                fields=["township", "kind", "term", "sequence"],
+                condition=models.Q(policy__isnull=True),
+                name="social_batch_unique_sequence",
+                violation_error_message=_("该乡镇本学期已有同一批次号的社会资助批次。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="government", policy__isnull=False)
+                | (~models.Q(kind="government") & models.Q(policy__isnull=True)),
+                name="batch_policy_only_for_government_aid",
+                violation_error_message=_("政府资助批次须有资助项目，社会资助批次不属于资助项目。"),
+            ),
             models.CheckConstraint(
                 condition=models.Q(approved_by__isnull=True) | ~models.Q(approved_by=models.F("prepared_by")),
                 name="batch_four_eyes",
@@ -127,7 +158,8 @@ class DisbursementBatch(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.township.name} {self.term} {self.policy.name} 第{self.sequence}批"
+        what = self.policy.name if self.policy_id is not None else self.get_kind_display()
+        return f"{self.township.name} {self.term} {what} 第{self.sequence}批"
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         # Only the approval itself (prepared -> approved, done by ledgers.batch_approve)
@@ -144,6 +176,10 @@ class DisbursementBatch(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == BatchStatus.APPROVED
+
+    @property
+    def is_social(self) -> bool:
+        return self.kind != BatchKind.GOVERNMENT
 
 
 class PaymentStatus(models.TextChoices):
@@ -190,6 +226,17 @@ class LedgerEntryQuerySet(models.QuerySet):
     def live(self) -> LedgerEntryQuerySet:
         return self.filter(is_live=True)
 
+    def government(self) -> LedgerEntryQuerySet:
+        return self.filter(pairing__isnull=True)
+
+    def donations_paid(self) -> LedgerEntryQuerySet:
+        """社会资助 paid to students (an entry naming a pairing and no donor)."""
+        return self.filter(pairing__isnull=False, donor__isnull=True)
+
+    def donations_received(self) -> LedgerEntryQuerySet:
+        """社会资助 received from donors (an entry naming its donor), for one paired student each."""
+        return self.filter(donor__isnull=False)
+
 
 def _entry_frozen_change_sql() -> str:
     changed = changed_sql(ENTRY_FROZEN_COLUMNS)
@@ -203,18 +250,33 @@ class LedgerEntry(models.Model):
     At most one live entry per student, policy and term (SECURITY C1): an entry
     stops being live when it is reversed or the bank reports it failed, and a
     later batch may then pay the entitlement again.
+
+    A 社会资助 entry names a pairing instead of an entitlement and policy: paid
+    out to the student (no donor), or received from the donor it names for
+    that student (one live entry per pairing, donor, student and term).
     """
 
     batch = models.ForeignKey(
         DisbursementBatch, on_delete=models.PROTECT, related_name="entries", verbose_name=_("发放批次")
     )
     entitlement = models.ForeignKey(
-        Entitlement, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("资助名单")
+        Entitlement, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries",
+        verbose_name=_("资助名单"),
+    )
+    pairing = models.ForeignKey(
+        "subsidies.Pairing", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries",
+        verbose_name=_("结对资助"),
+    )
+    donor = models.ForeignKey(
+        "subsidies.Donor", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries",
+        verbose_name=_("资助方"),
     )
     student = models.ForeignKey(
         "students.Student", on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("学生")
     )
-    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="+", verbose_name=_("资助项目"))
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("资助项目")
+    )
     term = models.ForeignKey("students.Term", on_delete=models.PROTECT, related_name="+", verbose_name=_("学期"))
     school = models.ForeignKey(
         "students.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("学校")
@@ -247,6 +309,26 @@ class LedgerEntry(models.Model):
                 condition=models.Q(is_live=True),
                 name="entry_one_live_payment_per_student_policy_term",
                 violation_error_message=_("该学生本学期此项目已有有效的发放记录，不能重复发放。"),
+            ),
+            models.UniqueConstraint(
+                fields=["pairing", "student", "term"],
+                condition=models.Q(is_live=True, pairing__isnull=False, donor__isnull=True),
+                name="entry_one_live_donation_paid_per_pairing_student_term",
+                violation_error_message=_("该学生本学期此结对已有有效的发放记录，不能重复发放。"),
+            ),
+            models.UniqueConstraint(
+                fields=["pairing", "donor", "student", "term"],
+                condition=models.Q(is_live=True, donor__isnull=False),
+                name="entry_one_live_donation_received_per_donor_student_term",
+                violation_error_message=_("该资助方本学期对此学生的捐款已入账，不能重复登记。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    entitlement__isnull=False, policy__isnull=False, pairing__isnull=True, donor__isnull=True
+                )
+                | models.Q(entitlement__isnull=True, policy__isnull=True, pairing__isnull=False),
+                name="entry_government_or_social",
+                violation_error_message=_("发放记录须属于资助名单（政府资助）或结对资助（社会资助）之一。"),
             ),
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0),

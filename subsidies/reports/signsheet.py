@@ -99,7 +99,7 @@ def signsheet_context(*, batch: DisbursementBatch, rows: list[dict[str, Any]]) -
     school = rows[0]["school"] if rows else ""
     status = "已审核" if batch.is_approved else "待审核"
     return {
-        "title": f"{batch.township.name}{batch.term}{batch.policy.name}发放签领表",
+        "title": f"{batch.township.name}{batch.term}{batch.policy.name if batch.policy_id else batch.get_kind_display()}发放签领表",
         "landscape": True,
         "unit": batch.township.office_name,
         "school_name": school,

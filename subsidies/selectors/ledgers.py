@@ -202,7 +202,8 @@ def ledger_conflicts(*, actor: Actor, term: Term | None = None, policy: Policy |
     enrollments of the year, since a student on two schools' rolls is where
     double payment starts. Two queries whatever the size.
     """
-    entries = scope_queryset(actor, LedgerEntry.objects.all())
+    # 社会资助 is not paid per policy: a paired student may well also hold government aid.
+    entries = scope_queryset(actor, LedgerEntry.objects.government())
     if term is not None:
         entries = entries.filter(term=term)
     if policy is not None:
@@ -211,7 +212,7 @@ def ledger_conflicts(*, actor: Actor, term: Term | None = None, policy: Policy |
     if not keys:
         return []
     detail = (
-        LedgerEntry.objects.filter(student_id__in={k[0] for k in keys})
+        LedgerEntry.objects.government().filter(student_id__in={k[0] for k in keys})
         .select_related("student", "policy", "term__school_year", "school", "batch__township", "reversal")
         .order_by("student__name", "student_id", "policy__code", "batch__prepared_at", "pk")
     )
@@ -242,14 +243,23 @@ def ledger_conflicts(*, actor: Actor, term: Term | None = None, policy: Policy |
 
 def _disbursed(prefix: str, school_year: SchoolYear) -> tuple[Q, dict[str, Any]]:
     """The money that went out in `school_year` (live entries of approved batches, pending or
-    paid), reached through `prefix`: its condition, and its entry count, total and paid amount."""
+    paid), reached through `prefix`: its condition, and its entry count, total and paid amount,
+    the total split into government aid and 社会资助 paid to paired students.
+
+    Money received from donors (entries naming a donor) is money in, not aid to the
+    household, and is left out.
+    """
     year = Q(**{f"{prefix}term__school_year": school_year, f"{prefix}is_live": True})
-    year &= Q(**{f"{prefix}batch__status": BatchStatus.APPROVED})
+    year &= Q(**{f"{prefix}batch__status": BatchStatus.APPROVED, f"{prefix}donor__isnull": True})
     paid = year & Q(**{f"{prefix}payment_status": PaymentStatus.PAID})
+    donated = year & Q(**{f"{prefix}pairing__isnull": False})
+    government = year & Q(**{f"{prefix}pairing__isnull": True})
     return year, {
         "entry_count": Count(f"{prefix}id", filter=year),
         "total_amount": Coalesce(Sum(f"{prefix}amount", filter=year), Value(ZERO)),
         "paid_amount": Coalesce(Sum(f"{prefix}amount", filter=paid), Value(ZERO)),
+        "government_amount": Coalesce(Sum(f"{prefix}amount", filter=government), Value(ZERO)),
+        "donation_amount": Coalesce(Sum(f"{prefix}amount", filter=donated), Value(ZERO)),
     }
 
 
@@ -290,10 +300,13 @@ def funds_by_household(
 
 
 def household_entries(*, actor: Actor, household: Household, school_year: SchoolYear) -> QuerySet[LedgerEntry]:
-    """The drill-down under a household: every entry of its children for the year."""
+    """The drill-down under a household: every payment to its children for the year (government
+    aid and 社会资助 paid out; not the donors' money received for them)."""
     return (
         scope_queryset(actor, LedgerEntry.objects.all())
-        .filter(student__household=household, term__school_year=school_year)
-        .select_related("student", "policy", "term__school_year", "school", "batch", "reversal", "bank_result")
+        .filter(student__household=household, term__school_year=school_year, donor__isnull=True)
+        .select_related(
+            "student", "policy", "term__school_year", "school", "batch", "reversal", "bank_result", "pairing"
+        )
         .order_by("term__season", "student__name", "policy__order", "pk")
     )

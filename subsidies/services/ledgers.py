@@ -27,6 +27,7 @@ from students.models import Term, Township
 from subsidies.models import (
     BankOutcome,
     BankResult,
+    BatchKind,
     BatchStatus,
     DisbursementBatch,
     Entitlement,
@@ -200,14 +201,40 @@ def batch_prepare(
             + (f"（{len(skipped)} 人未登记一卡通账号）。" if skipped else "。")
         )
 
+    batch = batch_open(
+        township=township, term=term, policy=policy, entries=entries, user=user, now=now, note=note,
+        skipped=len(skipped),
+    )
+    return PrepareResult(batch=batch, skipped=skipped)
+
+
+def batch_open(
+    *,
+    township: Township,
+    term: Term,
+    entries: list[LedgerEntry],
+    user: Any,
+    now: Any,
+    note: str = "",
+    policy: Policy | None = None,
+    kind: str = BatchKind.GOVERNMENT,
+    skipped: int = 0,
+) -> DisbursementBatch:
+    """Save a prepared batch numbered after the last of its kind, its entries and the log row.
+
+    Shared by government batches (`batch_prepare`) and 社会资助 batches
+    (`subsidies.services.donations`); the caller checked the permission, holds
+    the township's row lock and built the unsaved entries.
+    """
     last = (
-        DisbursementBatch.objects.filter(township=township, policy=policy, term=term)
+        DisbursementBatch.objects.filter(township=township, policy=policy, kind=kind, term=term)
         .order_by("-sequence")
         .values_list("sequence", flat=True)
         .first()
     )
     batch = DisbursementBatch(
         township=township,
+        kind=kind,
         policy=policy,
         term=term,
         sequence=(last or 0) + 1,
@@ -228,9 +255,9 @@ def batch_prepare(
     _log(
         batch=batch, action=LedgerAction.PREPARE, user=user,
         summary=f"编制 {batch}：{batch.entry_count} 人，{format_yuan(batch.total_amount)} 元",
-        detail={"count": batch.entry_count, "total": str(batch.total_amount), "skipped": len(skipped)},
+        detail={"count": batch.entry_count, "total": str(batch.total_amount), "skipped": skipped},
     )
-    return PrepareResult(batch=batch, skipped=skipped)
+    return batch
 
 
 @transaction.atomic
@@ -329,8 +356,8 @@ def entry_reverse(*, entry: LedgerEntry, actor: Actor, reason: str, reissue: boo
     current.is_live = False
     _set_history_user(current, user)
     current.save(update_fields=["is_live"])
-    ent = Entitlement.objects.get(pk=current.entitlement_id)
-    if ent.status == EntitlementStatus.PAID:
+    ent = Entitlement.objects.filter(pk=current.entitlement_id).first()  # none for 社会资助
+    if ent is not None and ent.status == EntitlementStatus.PAID:
         # The payment is void: the entitlement is approved-but-unpaid again.
         ent.status = EntitlementStatus.APPROVED
         bulk_update_with_history(
@@ -383,7 +410,8 @@ def bank_results_record(
         )
         if r.outcome == BankOutcome.SUCCESS:
             entry.payment_status = PaymentStatus.PAID
-            paid_entitlements.append(entry.entitlement_id)
+            if entry.entitlement_id is not None:
+                paid_entitlements.append(entry.entitlement_id)
         else:
             entry.payment_status = PaymentStatus.FAILED
             entry.is_live = False
@@ -424,6 +452,7 @@ __all__ = [
     "PrepareResult",
     "batch_approve",
     "batch_discard",
+    "batch_open",
     "batch_prepare",
     "batchable_entitlements",
     "bank_results_record",

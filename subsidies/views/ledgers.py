@@ -40,6 +40,7 @@ from subsidies.forms.ledgers import (
     ReverseForm,
 )
 from subsidies.models import (
+    BatchKind,
     BatchStatus,
     DisbursementBatch,
     LedgerEntry,
@@ -256,10 +257,14 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_preparer": batch.prepared_by_id == user.pk,
             "can_discard": not batch.is_approved and user.has_perm("subsidies.prepare_disbursementbatch"),
             "can_reverse": batch.is_approved and user.has_perm("subsidies.reverse_ledgerentry"),
-            "can_import": batch.is_approved and user.has_perm("subsidies.import_bankresult"),
+            # Money received from donors has no bank file of payments to read back.
+            "can_import": batch.is_approved and batch.kind != BatchKind.DONATION_RECEIVED
+            and user.has_perm("subsidies.import_bankresult"),
             "pending_label": _pending_label(methods),
             # The export centre's forms open on this batch's term, township and policy.
-            "next_query": urlencode({"term": batch.term_id, "township": batch.township_id, "policy": batch.policy_id}),
+            # (The government ledger and sign sheet are per policy: none for a 社会资助 batch.)
+            "next_query": "" if batch.is_social
+            else urlencode({"term": batch.term_id, "township": batch.township_id, "policy": batch.policy_id}),
             **_left_out(request, township=batch.township, policy=batch.policy, term=batch.term),
         },
     )

@@ -39,13 +39,18 @@ from students.models import HouseholdCategory, HouseholdMember, Stage
 from subsidies.models import (
     BankOutcome,
     BankResult,
+    Donor,
+    DonorKind,
     EvidenceKind,
     LedgerEntry,
+    PairingShape,
+    Pledge,
     Policy,
     QuotaAllocation,
 )
 from subsidies.rules.applications import Asked
 from subsidies.services.applications import application_submit
+from subsidies.services.donors import pairing_create
 from subsidies.services.ledgers import batch_approve, batch_prepare, entry_reverse
 from subsidies.services.notices import notice_publish
 from tests.campaigns.conftest import SYSTEM, png_bytes
@@ -115,6 +120,16 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
     quota = QuotaAllocation.objects.create(
         policy=policy, term=term, school=school, places=1, reason="县统筹调剂", updated_by=staff
     )
+    donor = Donor.objects.create(township=township, name=f"{name}镇爱心企业", kind=DonorKind.COMPANY, phone="13912345678")
+    pledge = Pledge.objects.create(
+        donor=donor, amount=Decimal("600"), from_year=year, to_year=year, purpose="结对资助",
+        pledged_on=timezone.localdate(),
+    )
+    pairing = pairing_create(
+        actor=staff, township=township, shape=PairingShape.ONE_TO_ONE, from_year=rows[1].enrollment.school_year,
+        to_year=rows[1].enrollment.school_year, amount=Decimal("300"), donors=[(donor, None)],
+        students=[rows[1].student],
+    )
     student = rows[0].student
     household = student.household
     campaign = Campaign.objects.create(
@@ -166,6 +181,7 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
             "visit": visit, "visit_photo": visit.photos.first(), "card": card,
             "mentoring": mentoring, "contact": contact, "staff": staff, "director": director,
             "member": member, "application": application, "evidence": application.evidence.first(),
+            "donor": donor, "pledge": pledge, "pairing": pairing,
         }
     )  # fmt: skip
     side.objects["two_after"] = _two_after_student(name=name, township=township, village=village, year=year)
