@@ -10,7 +10,11 @@ from typing import Any
 from students.models import SchoolYear
 from subsidies.models import Policy, StudentLoan
 from subsidies.rules.applications import Asked
-from subsidies.services.applications import application_check, application_decide, application_submit
+from subsidies.services.applications import (
+    application_check,
+    application_decide,
+    application_submit,
+)
 from tests.factories import make_student
 
 
@@ -36,7 +40,9 @@ def approved_loan(
     A household of a poor village with a hardship gets the cap (应贷尽贷); others get
     tuition plus accommodation (6000 by default).
     """
-    student = make_student(household=household, name=name, birth=dt.date(year.start_year - 18, 3, 1))
+    student = make_student(
+        household=household, name=name, birth=dt.date(year.start_year - 18, 3, 1)
+    )
     application = application_submit(
         actor=officer,
         student=student,

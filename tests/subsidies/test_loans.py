@@ -14,7 +14,14 @@ from students.models import EnrollmentStatus, HouseholdCategory, Stage
 from subsidies.models import LoanStatus
 from subsidies.selectors.loans import loan_list, loan_plan, must_lend_students, status_counts
 from subsidies.services.loans import loan_disburse, loan_mark_overdue, loan_settle, loan_sign
-from tests.factories import make_enrollment, make_household, make_school, make_student, make_user, make_village
+from tests.factories import (
+    make_enrollment,
+    make_household,
+    make_school,
+    make_student,
+    make_user,
+    make_village,
+)
 from tests.subsidies.loan_factories import approved_loan
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +40,12 @@ def staff(township):
 def loan(term, township, staff):
     """A 本科 entrant of 2022 from a poor village's registered household: 8000 a year (应贷尽贷)."""
     household = make_household(
-        village=make_village(township=township, poor=True), categories=(HouseholdCategory.REGISTERED,)
+        village=make_village(township=township, poor=True),
+        categories=(HouseholdCategory.REGISTERED,),
     )
-    return approved_loan(year=term.school_year, household=household, officer=staff["officer"], county=staff["county"])
+    return approved_loan(
+        year=term.school_year, household=household, officer=staff["officer"], county=staff["county"]
+    )
 
 
 def sign(loan, actor, **changes):
@@ -54,14 +64,20 @@ def test_it_signs_the_contract_with_the_policys_grace_period_and_gives_the_plan(
     )  # fmt: skip
     plan = loan_plan(signed)
     assert len(plan) == 20
-    assert (plan[0].balance, plan[0].interest, plan[0].payer) == (D("8000.00"), D("348.00"), "state")
+    assert (plan[0].balance, plan[0].interest, plan[0].payer) == (
+        D("8000.00"),
+        D("348.00"),
+        "state",
+    )
     assert signed.history.first().history_user == staff["county"]
 
 
 def test_the_amount_a_year_cannot_exceed_what_the_approval_gave(loan, staff):
     with pytest.raises(ValidationError) as exc:
         sign(loan, staff["county"], amount_per_year=D("8000.01"))
-    assert exc.value.message_dict["amount_per_year"] == ["每年贷款金额 8000.01 元超过批准的每年 8000.00 元。"]
+    assert exc.value.message_dict["amount_per_year"] == [
+        "每年贷款金额 8000.01 元超过批准的每年 8000.00 元。"
+    ]
     loan.refresh_from_db()
     assert loan.status == LoanStatus.ACCEPTED
 
@@ -83,10 +99,14 @@ def test_a_contract_number_already_used_is_refused(term, township, staff, loan):
         year=term.school_year, household=make_household(village=make_village(township=township)),
         officer=staff["officer"], county=staff["county"],
     )  # fmt: skip
-    assert other.amount_per_year == D("6000.00")  # tuition + accommodation, not poor-village hardship
+    assert other.amount_per_year == D(
+        "6000.00"
+    )  # tuition + accommodation, not poor-village hardship
     with pytest.raises(ValidationError) as exc:
         sign(other, staff["county"], amount_per_year=D("6000"))
-    assert exc.value.message_dict["contract_number"] == ["合同编号 HT2022001 已被另一笔贷款使用，请核对。"]
+    assert exc.value.message_dict["contract_number"] == [
+        "合同编号 HT2022001 已被另一笔贷款使用，请核对。"
+    ]
 
 
 def test_the_rate_defaults_to_the_policys_and_is_required(loan, staff):
@@ -107,14 +127,32 @@ def test_township_staff_may_not_sign(loan, staff):
 def test_disbursements_are_per_year_of_study_within_the_contract(loan, staff):
     county = staff["county"]
     sign(loan, county)
-    item = loan_disburse(loan=loan, actor=county, year_of_study=1, amount=D("8000"), disbursed_on=dt.date(2022, 9, 20))
+    item = loan_disburse(
+        loan=loan,
+        actor=county,
+        year_of_study=1,
+        amount=D("8000"),
+        disbursed_on=dt.date(2022, 9, 20),
+    )
     loan.refresh_from_db()
     assert (item.amount, loan.status) == (D("8000"), LoanStatus.DISBURSED)
     with pytest.raises(ValidationError) as exc:
-        loan_disburse(loan=loan, actor=county, year_of_study=1, amount=D("8000"), disbursed_on=dt.date(2022, 9, 21))
+        loan_disburse(
+            loan=loan,
+            actor=county,
+            year_of_study=1,
+            amount=D("8000"),
+            disbursed_on=dt.date(2022, 9, 21),
+        )
     assert exc.value.message_dict["year_of_study"] == ["第 1 学年已登记放款。"]
     with pytest.raises(ValidationError) as exc:
-        loan_disburse(loan=loan, actor=county, year_of_study=5, amount=D("9000"), disbursed_on=dt.date(2022, 8, 1))
+        loan_disburse(
+            loan=loan,
+            actor=county,
+            year_of_study=5,
+            amount=D("9000"),
+            disbursed_on=dt.date(2022, 8, 1),
+        )
     assert exc.value.message_dict == {
         "year_of_study": ["学年应为本合同所贷的第 1 至第 4 学年。"],
         "amount": ["放款金额 9000 元超过合同每年 8000.00 元。"],
@@ -126,7 +164,13 @@ def test_disbursements_are_per_year_of_study_within_the_contract(loan, staff):
 
 def test_a_loan_not_signed_takes_no_disbursement(loan, staff):
     with pytest.raises(ValidationError, match="须先签约"):
-        loan_disburse(loan=loan, actor=staff["county"], year_of_study=1, amount=D("1"), disbursed_on=dt.date(2022, 9, 2))
+        loan_disburse(
+            loan=loan,
+            actor=staff["county"],
+            year_of_study=1,
+            amount=D("1"),
+            disbursed_on=dt.date(2022, 9, 2),
+        )
 
 
 def test_overdue_and_settled_are_recorded_after_disbursement(loan, staff):
@@ -134,7 +178,13 @@ def test_overdue_and_settled_are_recorded_after_disbursement(loan, staff):
     with pytest.raises(ValidationError, match="只有已放款的贷款才能登记结清"):
         loan_settle(loan=loan, actor=county)
     sign(loan, county)
-    loan_disburse(loan=loan, actor=county, year_of_study=1, amount=D("8000"), disbursed_on=dt.date(2022, 9, 20))
+    loan_disburse(
+        loan=loan,
+        actor=county,
+        year_of_study=1,
+        amount=D("8000"),
+        disbursed_on=dt.date(2022, 9, 20),
+    )
     assert loan_mark_overdue(loan=loan, actor=county, note="银行通知").status == LoanStatus.OVERDUE
     assert loan_mark_overdue(loan=loan, actor=county, overdue=False).status == LoanStatus.DISBURSED
     assert loan_settle(loan=loan, actor=county).status == LoanStatus.SETTLED
@@ -144,14 +194,24 @@ def test_overdue_and_settled_are_recorded_after_disbursement(loan, staff):
 def test_the_list_shows_each_loans_status_on_the_date(term, township, staff, loan):
     county = staff["county"]
     sign(loan, county)
-    loan_disburse(loan=loan, actor=county, year_of_study=1, amount=D("8000"), disbursed_on=dt.date(2022, 9, 20))
+    loan_disburse(
+        loan=loan,
+        actor=county,
+        year_of_study=1,
+        amount=D("8000"),
+        disbursed_on=dt.date(2022, 9, 20),
+    )
     approved_loan(
         year=term.school_year, household=make_household(village=make_village(township=township)),
         officer=staff["officer"], county=county,
     )  # fmt: skip
 
     def counts(on):
-        return {row["code"]: row["n"] for row in status_counts(loan_list(actor=county, on=on)) if row["n"]}
+        return {
+            row["code"]: row["n"]
+            for row in status_counts(loan_list(actor=county, on=on))
+            if row["n"]
+        }
 
     assert counts(dt.date(2023, 3, 1)) == {"accepted": 1, "in_school": 1}
     assert counts(dt.date(2027, 3, 1)) == {"accepted": 1, "grace": 1}
@@ -160,7 +220,9 @@ def test_the_list_shows_each_loans_status_on_the_date(term, township, staff, loa
     assert loan_list(actor=other, on=dt.date(2023, 3, 1)).count() == 0
 
 
-def test_must_lend_lists_poor_village_hardship_entrants_without_a_loan_application(term, township, staff):
+def test_must_lend_lists_poor_village_hardship_entrants_without_a_loan_application(
+    term, township, staff
+):
     from subsidies.models import Policy
     from subsidies.rules.applications import Asked
     from subsidies.services.applications import application_submit
@@ -210,7 +272,9 @@ def test_must_lend_lists_poor_village_hardship_entrants_without_a_loan_applicati
         ("新生甲", "中南大学", None),
         ("高中毕业生", None, "县一中"),
     ]
-    assert last_year.pk in {s.pk for s in must_lend_students(actor=staff["officer"], school_year=year)}
+    assert last_year.pk in {
+        s.pk for s in must_lend_students(actor=staff["officer"], school_year=year)
+    }
     elsewhere = make_user(role=Role.TOWNSHIP_STAFF, township=make_village().township)
     assert list(must_lend_students(actor=elsewhere, school_year=year)) == []
 
