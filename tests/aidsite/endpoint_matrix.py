@@ -66,6 +66,7 @@ def _admin_object(model: type, world: Any, side: str) -> Any:
 # The objects the project's own pages are about, by (URL prefix, parameter).
 _SIDE_OBJECTS = {
     ("aid/entitlement/", "pk"): "entitlement",
+    ("aid/loans/", "pk"): "loan",
     ("ledgers/batch/", "pk"): "batch",
     ("ledgers/entry/", "pk"): "entry",
     ("ledgers/funds/", "pk:village"): "village",
@@ -182,6 +183,12 @@ EXPECTED: dict[str, str] = {
     'aid/add/': '200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L',
     'aid/approve/': '200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L',
     'aid/unaided/': '200 200 403 403   L / 200 200 403 403   L / 405 405 403 403   L / 405 405 403 403   L',
+    # Loans: township staff read their own (another township's loan is 404) and may not write
+    # (403); the county signs. An empty POST names no action: back to the page with a message.
+    'aid/loans/': '200 200 403 403   L / 200 200 403 403   L / 405 405 403 403   L / 405 405 403 403   L',
+    'aid/loans/must-lend/': '200 200 403 403   L / 200 200 403 403   L / 405 405 403 403   L / 405 405 403 403   L',
+    'aid/loans/<int:pk>/': '200 200 403 403   L / 200 404 403 403   L /   3 403 403 403   L /   3 404 403 403   L',
+    'aid/loans/<int:pk>/print/': '200 200 403 403   L / 200 404 403 403   L / 405 405 403 403   L / 405 405 403 403   L',
     'ledgers/': '200 200 403 200   L / 200 200 403 200   L / 405 405 405 405 405 / 405 405 405 405 405',
     'ledgers/prepare/': '200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L',
     'ledgers/batch/<int:pk>/': '200 200 403 200   L / 200 404 403 200   L / 405 405 405 405 405 / 405 405 405 405 405',
