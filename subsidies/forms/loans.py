@@ -15,7 +15,7 @@ from students.models import SchoolYear, Township
 from subsidies.forms.shared import visible_townships
 from subsidies.selectors.loans import LIST_STATUSES
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class LoanFilterForm(forms.Form):

@@ -247,7 +247,7 @@ def evidence_add(*, application: AidApplication, kind: str, file: Any, actor: Ac
 
 
 def _locked(application: AidApplication) -> AidApplication:
-    return AidApplication.objects.select_for_update().select_related(
+    return AidApplication.objects.select_for_update(of=("self",)).select_related(
         "policy__school_year", "student__household__village__township", "township", "term", "enrollment__school"
     ).get(pk=application.pk)
 

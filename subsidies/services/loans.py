@@ -34,7 +34,7 @@ PERMISSION = "subsidies.change_studentloan"
 
 def _locked(loan: StudentLoan, actor: Actor) -> StudentLoan:
     loan = (
-        StudentLoan.objects.select_for_update()
+        StudentLoan.objects.select_for_update(of=("self",))
         .select_related(
             "application__policy__school_year", "application__township", "application__student"
         )

@@ -9,6 +9,7 @@ check `subsidies.change_studentloan`); township staff read. IDs are masked.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -150,7 +151,9 @@ def _forms(request: HttpRequest, loan: StudentLoan) -> dict[str, Any]:
             "bank": loan.bank,
             "contract_number": loan.contract_number,
             "signed_on": loan.signed_on,
-            "rate_percent": loan.rate * 100 if loan.rate is not None else None,
+            "rate_percent": (loan.rate * 100).quantize(Decimal("0.01"))
+            if loan.rate is not None
+            else None,
         }
         forms["contract"] = ContractForm(post if action == "sign" else None, initial=initial)
     if loan.status in (LoanStatus.SIGNED, LoanStatus.DISBURSED):
