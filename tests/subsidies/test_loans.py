@@ -57,6 +57,12 @@ def sign(loan, actor, **changes):
     return loan_sign(loan=loan, actor=actor, **fields)
 
 
+def disburse(loan, actor, year, amount, on):
+    return loan_disburse(
+        loan=loan, actor=actor, year_of_study=year, amount=D(amount), disbursed_on=on
+    )
+
+
 def test_it_signs_the_contract_with_the_policys_grace_period_and_gives_the_plan(loan, staff):
     signed = sign(loan, staff["county"])
     assert (signed.status, signed.term_years, signed.grace_years, signed.rate) == (
@@ -127,32 +133,14 @@ def test_township_staff_may_not_sign(loan, staff):
 def test_disbursements_are_per_year_of_study_within_the_contract(loan, staff):
     county = staff["county"]
     sign(loan, county)
-    item = loan_disburse(
-        loan=loan,
-        actor=county,
-        year_of_study=1,
-        amount=D("8000"),
-        disbursed_on=dt.date(2022, 9, 20),
-    )
+    item = disburse(loan, county, 1, "8000", dt.date(2022, 9, 20))
     loan.refresh_from_db()
     assert (item.amount, loan.status) == (D("8000"), LoanStatus.DISBURSED)
     with pytest.raises(ValidationError) as exc:
-        loan_disburse(
-            loan=loan,
-            actor=county,
-            year_of_study=1,
-            amount=D("8000"),
-            disbursed_on=dt.date(2022, 9, 21),
-        )
+        disburse(loan, county, 1, "8000", dt.date(2022, 9, 21))
     assert exc.value.message_dict["year_of_study"] == ["第 1 学年已登记放款。"]
     with pytest.raises(ValidationError) as exc:
-        loan_disburse(
-            loan=loan,
-            actor=county,
-            year_of_study=5,
-            amount=D("9000"),
-            disbursed_on=dt.date(2022, 8, 1),
-        )
+        disburse(loan, county, 5, "9000", dt.date(2022, 8, 1))
     assert exc.value.message_dict == {
         "year_of_study": ["学年应为本合同所贷的第 1 至第 4 学年。"],
         "amount": ["放款金额 9000 元超过合同每年 8000.00 元。"],
@@ -164,13 +152,7 @@ def test_disbursements_are_per_year_of_study_within_the_contract(loan, staff):
 
 def test_a_loan_not_signed_takes_no_disbursement(loan, staff):
     with pytest.raises(ValidationError, match="须先签约"):
-        loan_disburse(
-            loan=loan,
-            actor=staff["county"],
-            year_of_study=1,
-            amount=D("1"),
-            disbursed_on=dt.date(2022, 9, 2),
-        )
+        disburse(loan, staff["county"], 1, "1", dt.date(2022, 9, 2))
 
 
 def test_overdue_and_settled_are_recorded_after_disbursement(loan, staff):
@@ -178,13 +160,7 @@ def test_overdue_and_settled_are_recorded_after_disbursement(loan, staff):
     with pytest.raises(ValidationError, match="只有已放款的贷款才能登记结清"):
         loan_settle(loan=loan, actor=county)
     sign(loan, county)
-    loan_disburse(
-        loan=loan,
-        actor=county,
-        year_of_study=1,
-        amount=D("8000"),
-        disbursed_on=dt.date(2022, 9, 20),
-    )
+    disburse(loan, county, 1, "8000", dt.date(2022, 9, 20))
     assert loan_mark_overdue(loan=loan, actor=county, note="银行通知").status == LoanStatus.OVERDUE
     assert loan_mark_overdue(loan=loan, actor=county, overdue=False).status == LoanStatus.DISBURSED
     assert loan_settle(loan=loan, actor=county).status == LoanStatus.SETTLED
@@ -194,13 +170,7 @@ def test_overdue_and_settled_are_recorded_after_disbursement(loan, staff):
 def test_the_list_shows_each_loans_status_on_the_date(term, township, staff, loan):
     county = staff["county"]
     sign(loan, county)
-    loan_disburse(
-        loan=loan,
-        actor=county,
-        year_of_study=1,
-        amount=D("8000"),
-        disbursed_on=dt.date(2022, 9, 20),
-    )
+    disburse(loan, county, 1, "8000", dt.date(2022, 9, 20))
     approved_loan(
         year=term.school_year, household=make_household(village=make_village(township=township)),
         officer=staff["officer"], county=county,
