@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from subsidies.views import aid, aid_actions, omissions
+from subsidies.views import aid, aid_actions, loans, omissions
 
 app_name = "aid"
 
@@ -15,4 +15,8 @@ urlpatterns = [
     path("add/", aid_actions.override_add, name="add"),
     path("approve/", aid_actions.aid_approve, name="approve"),
     path("unaided/", omissions.unaided, name="unaided"),
+    path("loans/", loans.loans, name="loans"),
+    path("loans/must-lend/", loans.must_lend, name="must_lend"),
+    path("loans/<int:pk>/", loans.loan_detail, name="loan"),
+    path("loans/<int:pk>/print/", loans.loan_print, name="loan_print"),
 ]

@@ -68,6 +68,7 @@ _SIDE_OBJECTS = {
     ("aid/entitlement/", "pk"): "entitlement",
     ("aid/applications/evidence/", "pk"): "evidence",
     ("aid/applications/", "pk"): "application",
+    ("aid/loans/", "pk"): "loan",
     ("ledgers/batch/", "pk"): "batch",
     ("ledgers/entry/", "pk"): "entry",
     ("ledgers/funds/", "pk:village"): "village",
@@ -195,6 +196,12 @@ EXPECTED: dict[str, str] = {
     'aid/applications/<int:pk>/decide/': '405 405 405 405 405 / 405 405 405 405 405 / 200 403 403 403   L / 200 403 403 403   L',
     'aid/applications/<int:pk>/evidence/': '405 405 405 405 405 / 405 405 405 405 405 / 200 200 403 403   L / 200 404 403 403   L',
     'aid/applications/evidence/<int:pk>/': '200 200 403 200   L / 200 404 403 200   L / 405 405 405 405 405 / 405 405 405 405 405',
+    # Loans: township staff read their own (another township's loan is 404) and may not write
+    # (403); the county signs. An empty POST names no action: back to the page with a message.
+    'aid/loans/': '200 200 403 403   L / 200 200 403 403   L / 405 405 403 403   L / 405 405 403 403   L',
+    'aid/loans/must-lend/': '200 200 403 403   L / 200 200 403 403   L / 405 405 403 403   L / 405 405 403 403   L',
+    'aid/loans/<int:pk>/': '200 200 403 403   L / 200 404 403 403   L /   3 403 403 403   L /   3 404 403 403   L',
+    'aid/loans/<int:pk>/print/': '200 200 403 403   L / 200 404 403 403   L / 405 405 403 403   L / 405 405 403 403   L',
     'ledgers/': '200 200 403 200   L / 200 200 403 200   L / 405 405 405 405 405 / 405 405 405 405 405',
     'ledgers/prepare/': '200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L / 200 200 403 403   L',
     'ledgers/batch/<int:pk>/': '200 200 403 200   L / 200 404 403 200   L / 405 405 405 405 405 / 405 405 405 405 405',

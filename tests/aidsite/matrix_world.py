@@ -63,6 +63,7 @@ from tests.factories import (
     make_user,
 )
 from tests.subsidies.ledger_factories import approved_entitlements, policy_of
+from tests.subsidies.loan_factories import approved_loan
 from tests.world import enroll_child, make_place, year_with_policies
 
 ROLES = ("county", "township", "director", "auditor", "anonymous")
@@ -222,6 +223,11 @@ def build_matrix_world() -> MatrixWorld:
         "director": a_users["director"],
         "auditor": make_user(role=Role.AUDITOR, username="auditor"),
     }
+    # An approved student loan of each side's household (the loan pages).
+    for side, officer in ((a, a_users["township"]), (b, b_users["township"])):
+        side.objects["loan"] = approved_loan(
+            year=year, household=side.household, officer=officer, county=users["county"]
+        )
     # Finished jobs with their files, of the kind the portal also shows, so that a download
     # by the owner answers 200 and anyone else's is a 404.
     exports = Path(settings.MEDIA_ROOT) / "exports"
