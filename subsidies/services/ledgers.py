@@ -6,7 +6,9 @@ for bulk writes) and an explicit `LedgerLog` row. The database backs the rules
 (SECURITY A5, C1–C3): a check constraint for four-eyes, a partial unique index
 for one live payment per student, policy and term, and on PostgreSQL triggers
 that keep approved rows unchanged. The reads (reconciliation, conflicts, funds)
-are in `subsidies.selectors`.
+are in `subsidies.selectors`. A batch is checked against its township's funding
+quota (资金指标, `subsidies.selectors.funds`): over it, the preparer is warned and
+the approver must confirm with a reason.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from subsidies.models import (
     Policy,
     Reversal,
 )
+from subsidies.selectors.funds import BatchFunds, batch_funds
 
 if TYPE_CHECKING:
     from aidsite.access import Actor
@@ -103,6 +106,8 @@ class PrepareResult:
     batch: DisbursementBatch
     # Entitlements left out, with why (e.g. 一卡通 without an account).
     skipped: list[tuple[Entitlement, str]] = field(default_factory=list)
+    # The batch against its township's funding quota (over: the approver must confirm with a reason).
+    funds: BatchFunds | None = None
 
 
 def batchable_entitlements(*, township: Township, policy: Policy, term: Term) -> QuerySet[Entitlement]:
@@ -225,12 +230,31 @@ def batch_prepare(
     bulk_create_with_history(
         entries, LedgerEntry, batch_size=BULK_SIZE, default_user=user, default_change_reason="编制批次"
     )
+    funds = batch_funds(batch)
+    over = f"，超出资金指标结余 {format_yuan(funds.shortfall)} 元" if funds.over else ""
     _log(
         batch=batch, action=LedgerAction.PREPARE, user=user,
-        summary=f"编制 {batch}：{batch.entry_count} 人，{format_yuan(batch.total_amount)} 元",
-        detail={"count": batch.entry_count, "total": str(batch.total_amount), "skipped": len(skipped)},
+        summary=f"编制 {batch}：{batch.entry_count} 人，{format_yuan(batch.total_amount)} 元{over}",
+        detail={
+            "count": batch.entry_count, "total": str(batch.total_amount), "skipped": len(skipped),
+            **_funds_detail(funds),
+        },
     )
-    return PrepareResult(batch=batch, skipped=skipped)
+    return PrepareResult(batch=batch, skipped=skipped, funds=funds)
+
+
+def _funds_detail(funds: BatchFunds) -> dict[str, Any]:
+    """What the ledger log keeps of a batch's funds check."""
+    if not funds.entered:
+        return {"allotment": "未录入"}
+    return {"available": str(funds.available), "shortfall": str(funds.shortfall)}
+
+
+def over_allotment_message(funds: BatchFunds) -> str:
+    return (
+        f"本批次 {format_yuan(funds.batch_total)} 元超出资金指标结余（可用 {format_yuan(funds.available)} 元）"
+        f" {format_yuan(funds.shortfall)} 元。"
+    )
 
 
 @transaction.atomic
@@ -260,10 +284,12 @@ class ApproveResult:
     changed: bool
 
 
-def batch_approve(*, batch: DisbursementBatch, actor: Actor) -> ApproveResult:
+def batch_approve(*, batch: DisbursementBatch, actor: Actor, over_reason: str = "") -> ApproveResult:
     """审核发放批次: one transaction that locks the entries and freezes the count and total.
 
     Whoever prepared the batch cannot approve it (a check constraint backs this).
+    A batch over its township's funding quota is approved only with the
+    approver's reason (`over_reason`), kept in the ledger log; without one it is refused.
     Approving an approved batch changes nothing; two approvals racing on
     PostgreSQL give one approval (the batch row is locked first).
     """
@@ -280,6 +306,10 @@ def batch_approve(*, batch: DisbursementBatch, actor: Actor) -> ApproveResult:
             raise LedgerError("批次中没有发放记录，不能审核。")
         count = len(entries)
         total = sum((e.amount for e in entries), ZERO)
+        funds = batch_funds(locked)
+        reason = (over_reason or "").strip()[:200]
+        if funds.over and not reason:
+            raise LedgerError(over_allotment_message(funds) + "请确认并填写超指标审核理由后再审核。")
         for entry in entries:
             entry.locked = True
         bulk_update_with_history(
@@ -293,10 +323,14 @@ def batch_approve(*, batch: DisbursementBatch, actor: Actor) -> ApproveResult:
         locked.total_amount = total
         _set_history_user(locked, user)
         locked.save()
+        over = f"；超出资金指标 {format_yuan(funds.shortfall)} 元，理由：{reason}" if funds.over else ""
         _log(
             batch=locked, action=LedgerAction.APPROVE, user=user,
-            summary=f"审核 {locked}：{count} 人，{format_yuan(total)} 元",
-            detail={"count": count, "total": str(total)},
+            summary=f"审核 {locked}：{count} 人，{format_yuan(total)} 元{over}",
+            detail={
+                "count": count, "total": str(total), **_funds_detail(funds),
+                **({"over_reason": reason} if funds.over else {}),
+            },
         )
     return ApproveResult(batch=locked, changed=True)
 
@@ -430,4 +464,5 @@ __all__ = [
     "check_ledger_permission",
     "entry_is_reversible",
     "entry_reverse",
+    "over_allotment_message",
 ]
