@@ -4,6 +4,6 @@ The county edits policies and receiving accounts here; entitlements and the
 ledgers are only listed and shown, since they change through the services alone.
 """
 
-from subsidies.admin import entitlements, ledgers, payments, policies, quotas
+from subsidies.admin import entitlements, funds, ledgers, payments, policies, quotas
 
-__all__ = ["entitlements", "ledgers", "payments", "policies", "quotas"]
+__all__ = ["entitlements", "funds", "ledgers", "payments", "policies", "quotas"]

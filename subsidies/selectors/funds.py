@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 
 from aidsite.access import scope_queryset
@@ -209,6 +210,17 @@ def _carried_out(
 # The report
 
 
+def funds_report_title(*, term: Term, township: Township | None, policy: Policy | None) -> str:
+    """The report's title: the page's heading, the workbook's first row and its file name."""
+    place = township.name if township is not None else "全县"
+    what = policy.name if policy is not None else "学生资助"
+    return f"{place}{term.school_year.name}学年{term.get_season_display()}{what}资金指标执行情况表"
+
+
+def funds_report_issuer(township: Township | None) -> str:
+    return township.office_name if township is not None else settings.AID_OFFICE_NAME
+
+
 @dataclass
 class _Sources:
     allotted: dict[tuple[int, int | None, int | None], Decimal]
@@ -343,6 +355,15 @@ class BatchFunds:
     @property
     def available(self) -> Decimal:
         return self.figures.remaining + self.batch_total
+
+    @property
+    def net_allotted(self) -> Decimal:
+        return self.figures.allotted - self.figures.carried_out
+
+    @property
+    def other_committed(self) -> Decimal:
+        """Committed, other than this batch's own entitlements."""
+        return self.figures.committed - self.batch_total
 
     @property
     def shortfall(self) -> Decimal:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from subsidies.views import aid, aid_actions, omissions
+from subsidies.views import aid, aid_actions, funds, omissions
 
 app_name = "aid"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("add/", aid_actions.override_add, name="add"),
     path("approve/", aid_actions.aid_approve, name="approve"),
     path("unaided/", omissions.unaided, name="unaided"),
+    path("funds/", funds.funds_report, name="funds"),
 ]
