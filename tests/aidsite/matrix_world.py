@@ -34,7 +34,7 @@ from campaigns.models import (
 from campaigns.report_jobs import CAMPAIGN_REPORT_KIND
 from campaigns.visits import visit_record
 from students.models import HouseholdMember, Stage
-from subsidies.models import BankOutcome, BankResult, LedgerEntry, QuotaAllocation
+from subsidies.models import BankOutcome, BankResult, FundAllotment, LedgerEntry, QuotaAllocation
 from subsidies.services.ledgers import batch_approve, batch_prepare, entry_reverse
 from subsidies.services.notices import notice_publish
 from tests.campaigns.conftest import SYSTEM, png_bytes
@@ -97,6 +97,10 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
     quota = QuotaAllocation.objects.create(
         policy=policy, term=term, school=school, places=1, reason="县统筹调剂", updated_by=staff
     )
+    allotment = FundAllotment.objects.create(
+        term=term, policy=policy, township=township, amount=5000, document_number="县财教〔2022〕12号",
+        issued_on=timezone.localdate(), entered_by=staff,
+    )  # fmt: skip
     student = rows[0].student
     household = student.household
     campaign = Campaign.objects.create(
@@ -142,7 +146,7 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
             "student": student, "enrollment": rows[0].enrollment, "entitlement": rows[0],
             "approval": rows[0].approval, "account": student.payment_account,
             "batch": batch, "entry": entries[-1], "reversed_entry": entries[0],
-            "reversal": reversal, "notice": notice, "quota": quota, "campaign": campaign,
+            "reversal": reversal, "notice": notice, "quota": quota, "allotment": allotment, "campaign": campaign,
             "activity": activity, "activity_photo": activity.photos.first(), "summary": summary,
             "visit": visit, "visit_photo": visit.photos.first(), "card": card,
             "mentoring": mentoring, "contact": contact, "staff": staff, "director": director,
