@@ -19,13 +19,10 @@ class FundAllotmentAdmin(ScopedHistoryAdmin):
     form = FundAllotmentAdminForm
     list_display = (
         "document_number", "term", "policy_name", "place", money_column("amount", _("指标金额（元）")),
-        "issued_on", "carried_from", "entered_by",
+        "issued_on", "carried",
     )  # fmt: skip
-    list_filter = ("term", "policy", "township")
-    list_select_related = (
-        "term__school_year", "policy", "township", "school__township", "carried_from__policy",
-        "carried_from__township", "carried_from__school", "entered_by",
-    )  # fmt: skip
+    list_filter = ("term", "policy")
+    list_select_related = ("term__school_year", "policy", "township", "school__township", "carried_from")
     search_fields = ("document_number", "township__name", "school__name", "policy__name")
 
     @admin.display(description=_("资助项目"), ordering="policy__order")
@@ -37,6 +34,10 @@ class FundAllotmentAdmin(ScopedHistoryAdmin):
         if obj.school_id:
             return f"{obj.school.name}（{obj.school.township.name}，专项）"
         return f"{obj.township.name}（乡镇统筹）"
+
+    @admin.display(description=_("结转自"))
+    def carried(self, obj: FundAllotment) -> str:
+        return obj.carried_from.document_number if obj.carried_from_id else ""
 
     def save_model(self, request: HttpRequest, obj: FundAllotment, form: Any, change: bool) -> None:
         if not change:

@@ -97,10 +97,6 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
     quota = QuotaAllocation.objects.create(
         policy=policy, term=term, school=school, places=1, reason="县统筹调剂", updated_by=staff
     )
-    allotment = FundAllotment.objects.create(
-        term=term, policy=policy, township=township, amount=5000, document_number="县财教〔2022〕12号",
-        issued_on=timezone.localdate(), entered_by=staff,
-    )  # fmt: skip
     student = rows[0].student
     household = student.household
     campaign = Campaign.objects.create(
@@ -146,7 +142,7 @@ def _side(*, name: str, year: Any, term: Any) -> tuple[Side, dict[str, Any]]:
             "student": student, "enrollment": rows[0].enrollment, "entitlement": rows[0],
             "approval": rows[0].approval, "account": student.payment_account,
             "batch": batch, "entry": entries[-1], "reversed_entry": entries[0],
-            "reversal": reversal, "notice": notice, "quota": quota, "allotment": allotment, "campaign": campaign,
+            "reversal": reversal, "notice": notice, "quota": quota, "campaign": campaign,
             "activity": activity, "activity_photo": activity.photos.first(), "summary": summary,
             "visit": visit, "visit_photo": visit.photos.first(), "card": card,
             "mentoring": mentoring, "contact": contact, "staff": staff, "director": director,
@@ -161,6 +157,13 @@ def build_matrix_world() -> MatrixWorld:
     term = term_for_date(timezone.localdate())
     a, a_users = _side(name="甲", year=year, term=term)
     b, b_users = _side(name="乙", year=year, term=term)
+    # Entered once both sides' batches are approved: an allotment of one township only would
+    # put the other's batch over its (empty) funds.
+    for side in (a, b):
+        side.objects["allotment"] = FundAllotment.objects.create(
+            term=term, policy=side.batch.policy, township=side.township, amount=5000,
+            document_number="县财教〔2022〕12号", issued_on=timezone.localdate(), entered_by=side.staff,
+        )  # fmt: skip
     users = {
         "county": make_user(role=Role.COUNTY_ADMIN, username="county"),
         "township": a_users["township"],
