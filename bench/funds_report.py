@@ -95,43 +95,38 @@ def add_ledgers(term: Any, preparer: Any, approver: Any) -> dict[str, int]:
 
 
 def add_allotments(term: Any, user: Any) -> int:
+    """One allotment per township and policy (乡镇统筹), one earmarked per school (专项)."""
     import datetime as dt
 
     from students.models import School, Township
     from subsidies.models import FundAllotment
     from subsidies.selectors import policies_for_term
 
-    rows = []
     policies = list(policies_for_term(term))
-    for township in Township.objects.all():
-        for policy in policies:
-            rows.append(
-                FundAllotment(
-                    term=term,
-                    policy=policy,
-                    township=township,
-                    amount=Decimal("900000.00"),
-                    document_number="县财教〔2022〕12号",
-                    issued_on=dt.date(2022, 9, 1),
-                    entered_by=user,
-                )  # fmt: skip
-            )
+    common = {"term": term, "issued_on": dt.date(2022, 9, 1), "entered_by": user}
+    places: list[dict[str, Any]] = [
+        {
+            "township": t,
+            "policy": p,
+            "amount": Decimal("900000.00"),
+            "document_number": "县财教〔2022〕12号",
+        }
+        for t in Township.objects.all()
+        for p in policies
+    ]
     for school in School.objects.all():
         policy = next((p for p in policies if set(p.stage_list) & set(school.stage_list)), None)
         if policy is not None:
-            rows.append(
-                FundAllotment(
-                    term=term,
-                    policy=policy,
-                    school=school,
-                    amount=Decimal("20000.00"),
-                    document_number="县财教〔2022〕15号",
-                    issued_on=dt.date(2022, 9, 1),
-                    entered_by=user,
-                )  # fmt: skip
+            places.append(
+                {
+                    "school": school,
+                    "policy": policy,
+                    "amount": Decimal("20000.00"),
+                    "document_number": "县财教〔2022〕15号",
+                }
             )
-    FundAllotment.objects.bulk_create(rows)
-    return len(rows)
+    FundAllotment.objects.bulk_create([FundAllotment(**common, **place) for place in places])
+    return len(places)
 
 
 def build(students: int) -> dict[str, Any]:
