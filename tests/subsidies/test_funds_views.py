@@ -195,3 +195,21 @@ def test_the_workbook_opens_back_with_both_levels_and_true_totals(term):
     school_row = next(row for row in schools if row[3] == "青山镇中心幼儿园")
     assert school_row[4] == 500 and school_row[-1] == -700
     assert AccessLog.objects.filter(user=auditor, what__contains="资金指标执行情况表").count() == 1
+
+
+def test_the_export_centre_writes_the_report_for_a_township_officer(client, term):
+    from aidsite.models import ExportJob
+
+    ours, theirs, school = _county(term)
+    staff = make_user(role=Role.TOWNSHIP_STAFF, township=ours)
+    client.force_login(staff)
+    assert "资金指标执行情况表（xlsx）" in client.get(reverse("export_centre")).content.decode()
+    response = client.post(reverse("export_start", args=["funds_report"]), {"term": term.pk})
+    assert response.status_code == 302
+    job = ExportJob.objects.get(owner=staff)
+    assert job.status == "done" and job.row_count == 1, job.error
+    assert job.title == "青山镇2022-2023学年秋季学期学生资助资金指标执行情况表"
+    download = client.get(reverse("export_download", args=[job.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content)))["按乡镇"]
+    names = {row[2] for row in sheet.iter_rows(values_only=True)}
+    assert "青山镇" in names and "白水镇" not in names
