@@ -19,11 +19,16 @@ from subsidies.views.policies import form_no_policies
 VIEW_ALLOTMENTS = "subsidies.view_fundallotment"
 
 
-@require_GET
 @login_required
 def funds_report(request: HttpRequest) -> HttpResponse:
-    """Per policy, township and school: allotted, carried out, committed, paid, remaining."""
+    """Log-in, then the permission, then the method: refused roles get 403 whatever they send."""
     require(request.user, VIEW_ALLOTMENTS, staff=True, denied="")
+    return _funds_report(request)
+
+
+@require_GET
+def _funds_report(request: HttpRequest) -> HttpResponse:
+    """Per policy, township and school: allotted, carried out, committed, paid, remaining."""
     form = FundsReportForm(request.GET or None, user=request.user)
     if not form.is_bound and form.default_term is not None:
         form = FundsReportForm({"term": form.default_term.pk}, user=request.user)
