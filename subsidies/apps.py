@@ -45,10 +45,12 @@ def _export_kinds_register() -> None:
     from aidsite.export_jobs import export_kind_register
     from subsidies.exports.aid import AidListWorkbook
     from subsidies.exports.conflicts import ConflictsWorkbook
+    from subsidies.exports.fund_report import FundsReportWorkbook
     from subsidies.exports.funds import FundsWorkbook
     from subsidies.exports.ledger import LedgerWorkbook
     from subsidies.exports.omissions import OmissionWorkbook
     from subsidies.forms.donors import DonorStatementForm
+    from subsidies.forms.funds import FundsReportExportForm
     from subsidies.forms.ledgers import (
         AidListExportForm,
         ConflictExportForm,
@@ -65,6 +67,7 @@ def _export_kinds_register() -> None:
     export_kind_register(FundsWorkbook(form=FundsExportForm))
     export_kind_register(ConflictsWorkbook(form=ConflictExportForm))
     export_kind_register(OmissionWorkbook(form=OmissionExportForm))
+    export_kind_register(FundsReportWorkbook(form=FundsReportExportForm))
     # A report prints the same selection (term, policy, township, school) as the ledger.
     for report in REPORTS:
         export_kind_register(report(form=LedgerExportForm))

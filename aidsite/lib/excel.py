@@ -759,6 +759,8 @@ class FormalSheet:
     sheet_name: str = ""
     money_columns: Sequence[str] = ("金额（元）",)
     count_unit: str = "人"
+    # The money column whose total is written out in capital numerals (default: the last one).
+    words_column: str = ""
 
 
 def write_formal_sheets(
@@ -809,6 +811,7 @@ def _write_formal_sheet(
         totals,
         f"共 {count} {spec.count_unit}",
         base,
+        spec.words_column,
     )
     _write_signatures(workbook, sheet, number + 2, len(header), signatures, base)
     return WorkbookResult(
@@ -869,6 +872,7 @@ def _write_formal_totals(
     totals: dict[str, Decimal],
     count_text: str,
     base: dict[str, Any],
+    words_column: str = "",
 ) -> int:
     """合计: the count, each money column's total, then the main total in capital numerals.
 
@@ -891,7 +895,7 @@ def _write_formal_totals(
         else:
             sheet.write_blank(number, i, None, fmt_text)
     if totals:
-        main = list(totals)[-1]
+        main = words_column if words_column in totals else list(totals)[-1]
         number += 1
         words = f"合计金额（大写）：{amount_in_words(totals[main])}"
         _write_across(sheet, number, 0, max(columns - 1, 0), words, fmt_text)

@@ -4,6 +4,6 @@ The county edits policies and receiving accounts here; entitlements and the
 ledgers are only listed and shown, since they change through the services alone.
 """
 
-from subsidies.admin import donors, entitlements, ledgers, payments, policies, quotas
+from subsidies.admin import donors, entitlements, funds, ledgers, payments, policies, quotas
 
-__all__ = ["donors", "entitlements", "ledgers", "payments", "policies", "quotas"]
+__all__ = ["donors", "entitlements", "funds", "ledgers", "payments", "policies", "quotas"]

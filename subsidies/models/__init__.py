@@ -3,9 +3,10 @@
 `policies` (aid policies as data, per school year), `applications` and `loans`
 (aid by application, student loans), `entitlements` (each term's
 list, its overrides and approvals), `payments` (how and where aid is paid), `ledgers`
-(disbursement batches, entries, reversals, bank results, the ledger log) and
-`notices` (公示), `donors` (social donors, pledges and pairings; their money is
-in the ledgers as 社会资助 batches). `frozen` derives the columns an approval freezes.
+(disbursement batches, entries, reversals, bank results, the ledger log),
+`funds` (the county's funding quotas, 资金指标), `notices` (公示) and `donors` (social
+donors, pledges and pairings; their money is in the ledgers as 社会资助 batches).
+`frozen` derives the columns an approval freezes.
 """
 
 from subsidies.models.applications import (
@@ -42,6 +43,7 @@ from subsidies.models.entitlements import (
     ReasonsJSONEncoder,
     entitlement_frozen_change_sql,
 )
+from subsidies.models.funds import FundAllotment
 from subsidies.models.ledgers import (
     ENTRY_FROZEN_COLUMNS,
     ENTRY_MUTABLE_FIELDS,
@@ -107,6 +109,7 @@ __all__ = [
     "ApplicationStatus",
     "DegreeLevel",
     "EvidenceKind",
+    "FundAllotment",
     "LoanDisbursement",
     "LoanStatus",
     "StudentLoan",

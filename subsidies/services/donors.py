@@ -306,7 +306,7 @@ def donation_batch_prepare(
             ("本学期没有待登记的结对资助捐款" if received else "本学期没有待发放的结对资助")
             + (f"（{len(skipped)} 人未登记一卡通账号）。" if skipped else "。")
         )
-    batch = batch_open(
+    batch, _funds = batch_open(
         township=township,
         term=term,
         kind=kind,

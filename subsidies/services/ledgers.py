@@ -6,7 +6,9 @@ for bulk writes) and an explicit `LedgerLog` row. The database backs the rules
 (SECURITY A5, C1–C3): a check constraint for four-eyes, a partial unique index
 for one live payment per student, policy and term, and on PostgreSQL triggers
 that keep approved rows unchanged. The reads (reconciliation, conflicts, funds)
-are in `subsidies.selectors`.
+are in `subsidies.selectors`. A batch is checked against its township's funding
+quota (资金指标, `subsidies.selectors.funds`): over it, the preparer is warned and
+the approver must confirm with a reason.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from subsidies.models import (
     Policy,
     Reversal,
 )
+from subsidies.selectors.funds import BatchFunds, batch_funds
 
 if TYPE_CHECKING:
     from aidsite.access import Actor
@@ -104,6 +107,8 @@ class PrepareResult:
     batch: DisbursementBatch
     # Entitlements left out, with why (e.g. 一卡通 without an account).
     skipped: list[tuple[Entitlement, str]] = field(default_factory=list)
+    # The batch against its township's funding quota (over: the approver must confirm with a reason).
+    funds: BatchFunds | None = None
 
 
 def batchable_entitlements(*, township: Township, policy: Policy, term: Term) -> QuerySet[Entitlement]:
@@ -201,11 +206,11 @@ def batch_prepare(
             + (f"（{len(skipped)} 人未登记一卡通账号）。" if skipped else "。")
         )
 
-    batch = batch_open(
+    batch, funds = batch_open(
         township=township, term=term, policy=policy, entries=entries, user=user, now=now, note=note,
         skipped=len(skipped),
     )
-    return PrepareResult(batch=batch, skipped=skipped)
+    return PrepareResult(batch=batch, skipped=skipped, funds=funds)
 
 
 def batch_open(
@@ -219,8 +224,9 @@ def batch_open(
     policy: Policy | None = None,
     kind: str = BatchKind.GOVERNMENT,
     skipped: int = 0,
-) -> DisbursementBatch:
-    """Save a prepared batch numbered after the last of its kind, its entries and the log row.
+) -> tuple[DisbursementBatch, BatchFunds | None]:
+    """Save a prepared batch numbered after the last of its kind, its entries and the log row;
+    returns the batch and, for a government batch, its funding-quota check.
 
     Shared by government batches (`batch_prepare`) and 社会资助 batches
     (`subsidies.services.donations`); the caller checked the permission, holds
@@ -252,12 +258,36 @@ def batch_open(
     bulk_create_with_history(
         entries, LedgerEntry, batch_size=BULK_SIZE, default_user=user, default_change_reason="编制批次"
     )
+    funds = government_batch_funds(batch)
+    over = f"，超出资金指标结余 {format_yuan(funds.shortfall)} 元" if funds is not None and funds.over else ""
     _log(
         batch=batch, action=LedgerAction.PREPARE, user=user,
-        summary=f"编制 {batch}：{batch.entry_count} 人，{format_yuan(batch.total_amount)} 元",
-        detail={"count": batch.entry_count, "total": str(batch.total_amount), "skipped": skipped},
+        summary=f"编制 {batch}：{batch.entry_count} 人，{format_yuan(batch.total_amount)} 元{over}",
+        detail={
+            "count": batch.entry_count, "total": str(batch.total_amount), "skipped": skipped,
+            **(_funds_detail(funds) if funds is not None else {}),
+        },
     )
-    return batch
+    return batch, funds
+
+
+def _funds_detail(funds: BatchFunds) -> dict[str, Any]:
+    """What the ledger log keeps of a batch's funds check."""
+    if not funds.entered:
+        return {"allotment": "未录入"}
+    return {"available": str(funds.available), "shortfall": str(funds.shortfall)}
+
+
+def over_allotment_message(funds: BatchFunds) -> str:
+    return (
+        f"本批次 {format_yuan(funds.batch_total)} 元超出资金指标结余（可用 {format_yuan(funds.available)} 元）"
+        f" {format_yuan(funds.shortfall)} 元。"
+    )
+
+
+def government_batch_funds(batch: DisbursementBatch) -> BatchFunds | None:
+    """The funding-quota check of a government batch; 社会资助 batches spend no allotment."""
+    return batch_funds(batch) if batch.kind == BatchKind.GOVERNMENT else None
 
 
 @transaction.atomic
@@ -287,10 +317,12 @@ class ApproveResult:
     changed: bool
 
 
-def batch_approve(*, batch: DisbursementBatch, actor: Actor) -> ApproveResult:
+def batch_approve(*, batch: DisbursementBatch, actor: Actor, over_reason: str = "") -> ApproveResult:
     """审核发放批次: one transaction that locks the entries and freezes the count and total.
 
     Whoever prepared the batch cannot approve it (a check constraint backs this).
+    A batch over its township's funding quota is approved only with the
+    approver's reason (`over_reason`), kept in the ledger log; without one it is refused.
     Approving an approved batch changes nothing; two approvals racing on
     PostgreSQL give one approval (the batch row is locked first).
     """
@@ -307,6 +339,11 @@ def batch_approve(*, batch: DisbursementBatch, actor: Actor) -> ApproveResult:
             raise LedgerError("批次中没有发放记录，不能审核。")
         count = len(entries)
         total = sum((e.amount for e in entries), ZERO)
+        funds = government_batch_funds(locked)
+        over = funds is not None and funds.over
+        reason = (over_reason or "").strip()[:200]
+        if over and not reason:
+            raise LedgerError(over_allotment_message(funds) + "请确认并填写超指标审核理由后再审核。")
         for entry in entries:
             entry.locked = True
         bulk_update_with_history(
@@ -320,10 +357,15 @@ def batch_approve(*, batch: DisbursementBatch, actor: Actor) -> ApproveResult:
         locked.total_amount = total
         _set_history_user(locked, user)
         locked.save()
+        over_text = f"；超出资金指标 {format_yuan(funds.shortfall)} 元，理由：{reason}" if over else ""
         _log(
             batch=locked, action=LedgerAction.APPROVE, user=user,
-            summary=f"审核 {locked}：{count} 人，{format_yuan(total)} 元",
-            detail={"count": count, "total": str(total)},
+            summary=f"审核 {locked}：{count} 人，{format_yuan(total)} 元{over_text}",
+            detail={
+                "count": count, "total": str(total),
+                **(_funds_detail(funds) if funds is not None else {}),
+                **({"over_reason": reason} if over else {}),
+            },
         )
     return ApproveResult(batch=locked, changed=True)
 
@@ -459,4 +501,5 @@ __all__ = [
     "check_ledger_permission",
     "entry_is_reversible",
     "entry_reverse",
+    "over_allotment_message",
 ]

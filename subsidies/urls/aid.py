@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from subsidies.views import aid, aid_actions, loans, omissions
+from subsidies.views import aid, aid_actions, funds, loans, omissions
 
 app_name = "aid"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("loans/must-lend/", loans.must_lend, name="must_lend"),
     path("loans/<int:pk>/", loans.loan_detail, name="loan"),
     path("loans/<int:pk>/print/", loans.loan_print, name="loan_print"),
+    path("funds/", funds.funds_report, name="funds"),
 ]

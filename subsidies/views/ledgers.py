@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -32,6 +33,7 @@ from aidsite.admin_pages import render_admin_page
 from aidsite.lib.idcard import mask_account, mask_id_number
 from aidsite.models import AccessAction
 from students.models import Household, SchoolYear, Village
+from subsidies.forms.funds import OverAllotmentForm
 from subsidies.forms.ledgers import (
     BankUploadForm,
     BatchPrepareForm,
@@ -59,6 +61,7 @@ from subsidies.selectors import (
     household_entries,
     ledger_conflicts,
 )
+from subsidies.selectors.funds import selection_funds
 from subsidies.services import ledgers
 from subsidies.services.bank_import import bank_results_import
 from subsidies.views.policies import form_no_policies
@@ -203,6 +206,7 @@ def batch_prepare(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"已编制{batch}：{batch.entry_count} 人，{batch.total_amount} 元。请由另一位工作人员审核。"
             )
+            _funds_message(request, result)
             if result.skipped:
                 messages.warning(
                     request,
@@ -210,7 +214,33 @@ def batch_prepare(request: HttpRequest) -> HttpResponse:
                 )
             return redirect("ledgers:batch", pk=batch.pk)
     context["no_policies"] = form_no_policies(request.user, form)
+    context.update(_selection_funds(request, form))
     return render_admin_page(request, "subsidies/ledgers/prepare.html", context)
+
+
+def _funds_message(request: HttpRequest, result: ledgers.PrepareResult) -> None:
+    """Tell the preparer how the batch stands against its funding quota (nothing when none is entered)."""
+    funds = result.funds
+    if funds is not None and funds.over:
+        messages.warning(
+            request, ledgers.over_allotment_message(funds) + "审核时须由审核人确认并填写超指标审核理由。"
+        )
+
+
+def _selection_funds(request: HttpRequest, form: BatchPrepareForm) -> dict[str, Any]:
+    """The remaining funds of the chosen term, policy and township, once all three are chosen."""
+    try:
+        term = form.fields["term"].clean(form["term"].value())
+        policy = form.fields["policy"].clean(form["policy"].value())
+        township = form.fields["township"].clean(form["township"].value())
+    except ValidationError:
+        return {}
+    if policy.school_year_id != term.school_year_id:
+        return {}
+    return {
+        "funds": selection_funds(term=term, policy=policy, township=township),
+        "funds_label": f"{township.name} {term} {policy.name} 资金指标",
+    }
 
 
 def _pending_label(methods: set[str]) -> str:
@@ -261,6 +291,10 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_import": batch.is_approved and batch.kind != BatchKind.DONATION_RECEIVED
             and user.has_perm("subsidies.import_bankresult"),
             "pending_label": _pending_label(methods),
+            # A prepared batch against its township's funds; over them, approving needs a reason.
+            "funds": ledgers.government_batch_funds(batch) if not batch.is_approved else None,
+            "funds_label": f"{batch.township.name} {batch.term} {batch.policy.name} 资金指标",
+            "over_form": OverAllotmentForm(),
             # The export centre's forms open on this batch's term, township and policy.
             # (The government ledger and sign sheet are per policy: none for a 社会资助 batch.)
             "next_query": "" if batch.is_social
@@ -273,8 +307,13 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @ledger_page("subsidies.approve_disbursementbatch", methods=("POST",))
 def batch_approve(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_batch(request, pk)
+    reason_form = OverAllotmentForm(request.POST)
+    if (request.POST.get("over_reason") or "").strip() and not reason_form.is_valid():
+        messages.error(request, "；".join(reason_form.errors["over_reason"]))
+        return redirect("ledgers:batch", pk=batch.pk)
+    reason = reason_form.cleaned_data["over_reason"] if reason_form.is_valid() else ""
     try:
-        result = ledgers.batch_approve(batch=batch, actor=request.user)
+        result = ledgers.batch_approve(batch=batch, actor=request.user, over_reason=reason)
     except ledgers.LedgerError as exc:
         messages.error(request, exc.messages[0])
     else:

@@ -42,6 +42,7 @@ from subsidies.models import (
     Donor,
     DonorKind,
     EvidenceKind,
+    FundAllotment,
     LedgerEntry,
     PairingShape,
     Pledge,
@@ -217,6 +218,13 @@ def build_matrix_world() -> MatrixWorld:
     term = term_for_date(timezone.localdate())
     a, a_users = _side(name="甲", year=year, term=term)
     b, b_users = _side(name="乙", year=year, term=term)
+    # Entered once both sides' batches are approved: an allotment of one township only would
+    # put the other's batch over its (empty) funds.
+    for side in (a, b):
+        side.objects["allotment"] = FundAllotment.objects.create(
+            term=term, policy=side.batch.policy, township=side.township, amount=5000,
+            document_number="县财教〔2022〕12号", issued_on=timezone.localdate(), entered_by=side.staff,
+        )  # fmt: skip
     users = {
         "county": make_user(role=Role.COUNTY_ADMIN, username="county"),
         "township": a_users["township"],
