@@ -37,6 +37,7 @@ from aidsite.access import scope_queryset
 from students.models import School, Term, Township
 from subsidies.models import (
     LOCKED_STATUSES,
+    BatchKind,
     BatchStatus,
     DisbursementBatch,
     Entitlement,
@@ -128,13 +129,17 @@ class FundsReport:
 
 def _ended_entitlements(term: Term) -> QuerySet[Any]:
     """Entitlements a reversal without reissue finished."""
-    return Reversal.objects.filter(entry__term=term, reissue=False).values("entry__entitlement_id")
+    # Only government entries: a 社会资助 entry has no entitlement, and one NULL would make
+    # the NOT IN below exclude every row.
+    return Reversal.objects.filter(
+        entry__term=term, entry__entitlement__isnull=False, reissue=False
+    ).values("entry__entitlement_id")
 
 
 def _paid_entitlements(term: Term) -> QuerySet[Any]:
     """Entitlements with a live entry in an approved batch."""
     return LedgerEntry.objects.filter(
-        term=term, is_live=True, batch__status=BatchStatus.APPROVED
+        term=term, entitlement__isnull=False, is_live=True, batch__status=BatchStatus.APPROVED
     ).values("entitlement_id")
 
 
@@ -235,7 +240,8 @@ def _sources(
     """The four grouped queries, narrowed to the actor's scope, a township and a policy."""
     allotments = FundAllotment.objects.all()
     entitlements = Entitlement.objects.all()
-    entries = LedgerEntry.objects.all()
+    # Government aid only: 社会资助 batches spend no allotment.
+    entries = LedgerEntry.objects.filter(batch__kind=BatchKind.GOVERNMENT)
     if actor is not None:
         allotments = scope_queryset(actor, allotments)
         entitlements = scope_queryset(actor, entitlements)

@@ -398,3 +398,35 @@ def test_figures_add_up():
     a = Figures(allotted=D("10"), committed=D("3"), paid=D("2"), has_allotment=True)
     a.add(Figures(allotted=D("1"), carried_out=D("1"), paid=D("1")))
     assert (a.allotted, a.remaining, a.over) == (D("11"), D("4"), False)
+
+
+def test_donated_money_in_the_term_changes_no_government_figure(term):
+    """社会资助 entries have no entitlement and spend no allotment: paid and reversed donations of
+    the same township and term leave every 资金指标 figure as it was."""
+    from subsidies.models import BatchKind, PairingShape
+    from subsidies.services.donors import donation_batch_prepare
+    from tests.subsidies.donor_factories import make_donor, make_pairing, paired_students
+
+    township = make_township("青山镇")
+    school = make_school(township=township, stages="kindergarten", name="青山镇中心幼儿园")
+    allot(term, amount="2000.00", township=township)
+    proposed(term, school, ["600.00", "600.00"])
+    preparer, approver = two_staff(township)
+    entitlements_approve(term=term, township=township, actor=approver, policy_code="PRE-GRANT")
+    before = township_funds(term=term, policy=policy_of(term), township=township)
+    assert (before.committed, before.remaining) == (D("1200.00"), D("800.00"))
+
+    (student,) = paired_students(term=term, township=township)
+    make_pairing(
+        term=term, township=township, shape=PairingShape.ONE_TO_ONE,
+        donors=[(make_donor(township, "爱心企业"), D("500.00"))], students=[student],
+    )  # fmt: skip
+    for kind in (BatchKind.DONATION_RECEIVED, BatchKind.DONATION_PAID):
+        batch = donation_batch_prepare(township=township, term=term, kind=kind, actor=preparer).batch
+        assert batch_approve(batch=batch, actor=approver).changed
+    entry = LedgerEntry.objects.get(batch__kind=BatchKind.DONATION_PAID)
+    entry_reverse(entry=entry, actor=approver, reason="账号有误", reissue=False)
+
+    assert_figures(
+        term, township, committed="1200.00", paid="0", confirmed="0", reversed_="0", remaining="800.00"
+    )
