@@ -293,7 +293,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pending_label": _pending_label(methods),
             # A prepared batch against its township's funds; over them, approving needs a reason.
             "funds": ledgers.government_batch_funds(batch) if not batch.is_approved else None,
-            "funds_label": f"{batch.township.name} {batch.term} {batch.policy.name} 资金指标",
+            "funds_label": "" if batch.is_social else f"{batch.township.name} {batch.term} {batch.policy.name} 资金指标",
             "over_form": OverAllotmentForm(),
             # The export centre's forms open on this batch's term, township and policy.
             # (The government ledger and sign sheet are per policy: none for a 社会资助 batch.)
