@@ -30,10 +30,14 @@ def parse_school_year(raw: object) -> str:
     return f"{first}-{second}"
 
 
+def school_year_of(day: dt.date) -> int:
+    """The start year of the school year `day` falls in (it starts on 1 September)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
 def current_school_year_name() -> str:
     """The school year today falls in: a year starts on 1 September."""
-    today = timezone.localdate()
-    start = today.year if today.month >= 9 else today.year - 1
+    start = school_year_of(timezone.localdate())
     return f"{start}-{start + 1}"
 
 

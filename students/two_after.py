@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from aidsite.access import require, scope_queryset, user_scope
 from students.models import (
@@ -39,7 +40,7 @@ from students.models import (
     Township,
     TwoAfterOffer,
 )
-from students.school_years import current_school_year_name
+from students.school_years import school_year_of
 from students.two_after_models import FINISHING_STAGES
 
 if TYPE_CHECKING:
@@ -221,7 +222,7 @@ def two_after_default_year() -> SchoolYear | None:
     """The year whose 两后生 a page opens on: the newest year followed by an opened year
     (not later than today's school year), else the newest year up to today's (its pupils
     finishing now, the next year not opened yet), else the newest; None before any year."""
-    today = int(current_school_year_name()[:4])
+    today = school_year_of(timezone.localdate())
     starts = set(SchoolYear.objects.values_list("start_year", flat=True))
     ended = [y for y in starts if y + 1 in starts and y + 1 <= today]
     started = [y for y in starts if y <= today]

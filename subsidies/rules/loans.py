@@ -29,6 +29,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from students.school_years import school_year_of
+
 CENT = Decimal("0.01")
 STATE = "state"
 STUDENT = "student"
@@ -42,11 +44,6 @@ PHASE_LABELS = {IN_SCHOOL: "在校", GRACE: "宽限期", REPAYING: "还款中"}
 
 def fen(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def school_year_of(day: dt.date) -> int:
-    """The start year of the school year `day` falls in (it starts on 1 September)."""
-    return day.year if day.month >= 9 else day.year - 1
 
 
 @dataclass(frozen=True)
@@ -196,7 +193,6 @@ def plan_totals(plan: list[PlanYear]) -> PlanTotals:
 
 # The stored steps (`subsidies.models.LoanStatus` values): the plan's phases replace
 # 已放款 on a date; 已结清 and 逾期 are recorded by staff and win over the dates.
-RECORDED_FINAL = ("settled", "overdue")
 DISBURSED = "disbursed"
 
 

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from decimal import Decimal
-
-from django.db.models import Q
+from typing import Any
 
 from students.models import (
     Enrollment,
     EnrollmentStatus,
     HouseholdHardship,
     HouseholdMember,
-    PovertyStatus,
     Season,
     Student,
     Term,
 )
-from subsidies.models import Category, Policy
+from subsidies.models import Policy
 from subsidies.rules.applications import ApplicantFacts
-from subsidies.rules.facts import HOUSEHOLD_FACTS
-from subsidies.selectors.population import lifted_counting
+from subsidies.rules.facts import HOUSEHOLD_FACT_KEYS, HOUSEHOLD_FACTS, categories_of
+from subsidies.selectors.population import counting_hardships, lifted_counting
 
 
 def application_term(policy: Policy, term: Term | None = None) -> Term | None:
@@ -49,31 +47,23 @@ def applicant_enrollment(student: Student, policy: Policy) -> Enrollment | None:
 
 def applicant_facts(student: Student, policy: Policy, term: Term, enrollment: Enrollment | None) -> ApplicantFacts:
     """The student's categories in `term`, counted as the policy counts them (脱贫不脱政策 included)."""
-    lifted = lifted_counting(policy, term)
-    counting = Q(status=PovertyStatus.IN_POVERTY)
-    if lifted is not None:
-        counting |= Q(status=PovertyStatus.LIFTED) & lifted
+    counting = counting_hardships(lifted_counting(policy, term))
     held = set(
         HouseholdHardship.objects.filter(counting, household_id=student.household_id).values_list("category", flat=True)
     )
-    categories = {Category.ALL.value}
-    categories.update(c.value for c, household in HOUSEHOLD_FACTS.items() if household in held)
-    for flag, category in (
-        (student.is_orphan, Category.ORPHAN),
-        (student.is_martyr_child, Category.MARTYR_CHILD),
-        (student.is_disabled, Category.DISABLED),
-    ):
-        if flag:
-            categories.add(category.value)
-    if held or student.is_orphan:
-        categories.add(Category.HARDSHIP.value)
-    fee: Decimal | None = None
-    if enrollment is not None:
-        fee = enrollment.school.tuition
-        if enrollment.is_agri_major:
-            categories.add(Category.AGRI_MAJOR.value)
+    # The same fact row the computed policies read, so that categories are derived in one place.
+    row: dict[str, Any] = {HOUSEHOLD_FACT_KEYS[c]: household in held for c, household in HOUSEHOLD_FACTS.items()}
+    row.update(
+        student__is_orphan=student.is_orphan,
+        student__is_martyr_child=student.is_martyr_child,
+        student__is_disabled=student.is_disabled,
+        stage=enrollment.stage if enrollment is not None else None,
+        is_agri_major=enrollment is not None and enrollment.is_agri_major,
+    )
+    categories = categories_of(row)
+    fee: Decimal | None = enrollment.school.tuition if enrollment is not None else None
     return ApplicantFacts(
-        categories=frozenset(categories),
+        categories=categories,
         poor_village=bool(student.household.village.is_poor_village),
         stage=enrollment.stage if enrollment is not None else None,
         school_fee_per_year=fee,

@@ -47,6 +47,7 @@ from subsidies.models import (
     Policy,
     Reversal,
 )
+from subsidies.selectors.ledgers import LedgerFilter
 
 if TYPE_CHECKING:
     from aidsite.access import Actor
@@ -217,9 +218,7 @@ def _carried_out(
 
 def funds_report_title(*, term: Term, township: Township | None, policy: Policy | None) -> str:
     """The report's title: the page's heading, the workbook's first row and its file name."""
-    place = township.name if township is not None else "全县"
-    what = policy.name if policy is not None else "学生资助"
-    return f"{place}{term.school_year.name}学年{term.get_season_display()}{what}资金指标执行情况表"
+    return LedgerFilter(term=term, township=township, policy=policy).title("资金指标执行情况表")
 
 
 def funds_report_issuer(township: Township | None) -> str:

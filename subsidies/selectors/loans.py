@@ -34,13 +34,14 @@ from students.models import (
     Enrollment,
     EnrollmentStatus,
     HouseholdHardship,
-    PovertyStatus,
     SchoolYear,
     Stage,
     Student,
     Township,
 )
+from students.school_years import school_year_of
 from subsidies.models import (
+    OPEN_APPLICATION_STATUSES,
     AidApplication,
     ApplicationStatus,
     LoanStatus,
@@ -56,10 +57,9 @@ from subsidies.rules.loans import (
     LoanTerms,
     PlanYear,
     repayment_plan,
-    school_year_of,
 )
 from subsidies.selectors.applications import application_term
-from subsidies.selectors.population import lifted_counting
+from subsidies.selectors.population import counting_hardships, lifted_counting
 
 # The statuses a loan can have on a date, in the order the list counts them (已放款 is a stored
 # step only: on a date it is the plan's phase).
@@ -158,7 +158,7 @@ def open_loan_applications(
         actor,
         AidApplication.objects.filter(
             policy__kind=PolicyKind.LOAN,
-            status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.CHECKED),
+            status__in=OPEN_APPLICATION_STATUSES,
         ),
     )
     if school_year is not None:
@@ -185,11 +185,8 @@ def _hardship(policy: Policy) -> Q:
     """家庭困难 as the applicant rules count it: a registered hardship counting in the year
     (脱贫不脱政策 as the policy says), or an orphan."""
     term = application_term(policy)
-    counting = Q(status=PovertyStatus.IN_POVERTY)
     lifted = lifted_counting(policy, term) if term is not None else None
-    if lifted is not None:
-        counting |= Q(status=PovertyStatus.LIFTED) & lifted
-    held = HouseholdHardship.objects.filter(counting, household_id=OuterRef("household_id"))
+    held = HouseholdHardship.objects.filter(counting_hardships(lifted), household_id=OuterRef("household_id"))
     return Q(Exists(held)) | Q(is_orphan=True)
 
 

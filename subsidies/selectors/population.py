@@ -58,15 +58,21 @@ def lifted_counting(policy: Policy, term: Term) -> Q | None:
     return (by_year | Q(year_lifted__isnull=True)) if within_end_date else by_year
 
 
+def counting_hardships(lifted: Q | None) -> Q:
+    """The hardship rows that count: in poverty, or lifted (已脱贫) and still counting by `lifted`
+    (from `lifted_counting`; None: none, 脱贫不脱政策 switched off)."""
+    counting = Q(status=PovertyStatus.IN_POVERTY)
+    if lifted is not None:
+        counting |= Q(status=PovertyStatus.LIFTED) & lifted
+    return counting
+
+
 def _hardship_exists(category: str, *, lifted: Q | None) -> Exists:
     """`lifted`: which 已脱贫 hardships still count (None: none, 脱贫不脱政策 switched off)."""
     hardships = HouseholdHardship.objects.filter(
         household_id=OuterRef("student__household_id"), category=category
     )
-    counting = Q(status=PovertyStatus.IN_POVERTY)
-    if lifted is not None:
-        counting |= Q(status=PovertyStatus.LIFTED) & lifted
-    return Exists(hardships.filter(counting))
+    return Exists(hardships.filter(counting_hardships(lifted)))
 
 
 def population_queryset(

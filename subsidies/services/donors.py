@@ -35,10 +35,12 @@ from subsidies.models import (
     Reversal,
 )
 from subsidies.services.ledgers import (
+    NO_CARD_NUMBER,
     LedgerError,
     _set_history_user,
     batch_open,
     check_ledger_permission,
+    payee,
 )
 
 if TYPE_CHECKING:
@@ -254,13 +256,11 @@ def _donation_entries(
                 )
             )
             continue
-        account = getattr(ps.student, "payment_account", None)
-        method = account.method if account is not None else default_method
-        number = account.account_number if account is not None else ""
-        if method == PaymentMethod.BANK_CARD and not number:
-            skipped.append((ps, "未登记一卡通账号"))
+        paid_by = payee(ps.student, default_method)
+        if paid_by is None:
+            skipped.append((ps, NO_CARD_NUMBER))
             continue
-        holder = account.holder_name if account is not None else ""
+        method, number, holder = paid_by
         entries.append(
             LedgerEntry(
                 amount=ps.pairing.amount,

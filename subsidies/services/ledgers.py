@@ -139,6 +139,20 @@ def batchable_entitlements(*, township: Township, policy: Policy, term: Term) ->
     )
 
 
+NO_CARD_NUMBER = "未登记一卡通账号"
+
+
+def payee(student: Any, default_method: str) -> tuple[str, str, str] | None:
+    """How a student is paid (method, account number, holder): their recorded account (收款账户)
+    or `default_method`; None for 一卡通 without an account number, never paid to an empty account."""
+    account = getattr(student, "payment_account", None)
+    method = account.method if account is not None else default_method
+    number = account.account_number if account is not None else ""
+    if method == PaymentMethod.BANK_CARD and not number:
+        return None
+    return method, number, account.holder_name if account is not None else ""
+
+
 def _entries_to_pay(
     entitlements: QuerySet[Entitlement], *, default_method: str, now: Any
 ) -> tuple[list[LedgerEntry], list[tuple[Entitlement, str]]]:
@@ -147,13 +161,11 @@ def _entries_to_pay(
     entries: list[LedgerEntry] = []
     skipped: list[tuple[Entitlement, str]] = []
     for ent in entitlements:
-        account = getattr(ent.student, "payment_account", None)
-        method = account.method if account is not None else default_method
-        number = account.account_number if account is not None else ""
-        holder = account.holder_name if account is not None else ""
-        if method == PaymentMethod.BANK_CARD and not number:
-            skipped.append((ent, "未登记一卡通账号"))
+        paid_by = payee(ent.student, default_method)
+        if paid_by is None:
+            skipped.append((ent, NO_CARD_NUMBER))
             continue
+        method, number, holder = paid_by
         entries.append(
             LedgerEntry(
                 entitlement=ent,

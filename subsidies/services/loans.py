@@ -175,8 +175,7 @@ def loan_disburse(
     item._history_user = actor_user(actor)
     item.full_clean()
     item.save()
-    if loan.status != LoanStatus.DISBURSED:
-        loan.status = LoanStatus.DISBURSED
+    loan.status = LoanStatus.DISBURSED
     _save(loan, actor, f"第{year_of_study}学年放款 {amount} 元")
     return item
 

@@ -23,6 +23,7 @@ from aidsite.access import get_for_user
 from aidsite.admin_pages import render_admin_page
 from aidsite.form_errors import service_error
 from aidsite.lib.idcard import mask_id_number
+from students.school_years import school_year_of
 from subsidies.forms.loans import (
     ContractForm,
     DisbursementForm,
@@ -124,7 +125,7 @@ def _loan_context(request: HttpRequest, loan: StudentLoan) -> dict[str, Any]:
         "terms": terms,
         "plan": plan,
         "totals": plan_totals(plan) if plan else None,
-        "this_year": today.year if today.month >= 9 else today.year - 1,
+        "this_year": school_year_of(today),
         "disbursements": list(loan.disbursements.all()),
         "today": today,
     }
@@ -132,7 +133,8 @@ def _loan_context(request: HttpRequest, loan: StudentLoan) -> dict[str, Any]:
 
 def _years_left(loan: StudentLoan) -> list[int]:
     application = loan.application
-    first = application.policy.school_year.start_year - (application.entry_year or 0) + 1
+    # Only signed or disbursed loans offer disbursements: their terms are known.
+    first = loan_terms(loan).first_year_of_study
     done = set(loan.disbursements.values_list("year_of_study", flat=True))
     return [n for n in range(max(first, 1), (application.program_years or 0) + 1) if n not in done]
 
